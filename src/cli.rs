@@ -1,0 +1,268 @@
+//! The command line: every subcommand and flag, defined once with clap's derive API. The
+//! `Command` enum is the single list of what turnout can do; doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::output::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "turnout",
+    version,
+    about = "Link digital outreach to offline action: import campaign numbers, track goals, report results.",
+    after_help = "The database is --db PATH, else $TURNOUT_DB, else ./turnout.db (created on first use).\n\
+                  Exit codes: 0 ok, 1 runtime or input error, 2 usage error."
+)]
+pub struct Cli {
+    /// The database file (default: $TURNOUT_DB, else ./turnout.db)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Stand-in for today's date (YYYY-MM-DD): "to date", pace and default weeks are computed as of it
+    #[arg(long, global = true, value_name = "DATE")]
+    pub today: Option<String>,
+
+    /// Hide progress bars and notes
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database (optional: every command creates it on first use)
+    Init,
+    /// Organization-wide settings: timezone, default_country
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Set up and look at campaigns
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
+    /// Measurable goals: "800 calls by Oct 30"
+    #[command(subcommand)]
+    Goal(GoalCommand),
+    /// Log a week's numbers by hand (logging a week again corrects it)
+    Log(LogArgs),
+    /// Import CSV files (every row is accounted for; re-importing never double-counts)
+    Import(ImportArgs),
+    /// The import ledger: what was imported when, and every row that was rejected or skipped
+    Imports(ImportsArgs),
+    /// Summed numbers per campaign and metric, optionally by week, month, channel, effort or source
+    Totals(TotalsArgs),
+    /// The metric vocabulary: results (field) and milestones (comms)
+    #[command(subcommand)]
+    Metric(MetricCommand),
+    /// Build a demo database (default ./turnout-demo.db, replaced each run) from the bundled sample data and show its progress
+    Demo(FormatArgs),
+}
+
+#[derive(Debug, Clone, Copy, Args, Default)]
+pub struct FormatArgs {
+    /// Output format: table for people; csv, json or markdown for tools and notes
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Change a setting, e.g. `turnout config set timezone America/Los_Angeles`
+    Set { key: String, value: String },
+    /// Show one setting
+    Get { key: String },
+    /// Show every setting with its value and meaning
+    List(FormatArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CampaignFieldArgs {
+    /// Display name, e.g. "Fair Rent Now"
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The team or branch that runs it
+    #[arg(long)]
+    pub team: Option<String>,
+    /// First day (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
+    /// Last day (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<String>,
+    /// A source code, UTM campaign or refcode it claims; exact or a glob like 'fair-rent-*' (repeatable)
+    #[arg(long = "code", value_name = "CODE")]
+    pub codes: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignCommand {
+    /// Set up a campaign: `turnout campaign add fair-rent-now --name "Fair Rent Now"`
+    Add {
+        /// Short name used everywhere else (lower-case letters, digits, hyphens)
+        slug: String,
+        #[command(flatten)]
+        fields: CampaignFieldArgs,
+    },
+    /// Change a campaign's name, team, dates or codes
+    Edit {
+        slug: String,
+        #[command(flatten)]
+        fields: CampaignFieldArgs,
+        /// Stop claiming a code (repeatable)
+        #[arg(long = "remove-code", value_name = "CODE")]
+        remove_codes: Vec<String>,
+    },
+    /// Every campaign
+    List(FormatArgs),
+    /// One campaign: its details, codes, goals with progress, and what data it has
+    Show {
+        slug: String,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GoalCommand {
+    /// Set (or change) a goal: `turnout goal set fair-rent-now calls 800 --by 2026-10-30`
+    Set {
+        campaign: String,
+        metric: String,
+        target: String,
+        /// Deadline, inclusive (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        by: String,
+        /// When counting starts (default: the campaign's start, else today)
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+    },
+    /// Goals with progress and pace as of today
+    List {
+        /// Only this campaign's goals (repeatable)
+        #[arg(long = "campaign", value_name = "SLUG")]
+        campaigns: Vec<String>,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Remove a goal
+    Remove { campaign: String, metric: String },
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The campaign
+    pub campaign: Option<String>,
+    /// Numbers as METRIC=VALUE, e.g. calls=120 rsvps=40
+    #[arg(value_name = "METRIC=VALUE")]
+    pub values: Vec<String>,
+    /// The ISO week, e.g. 2026-W41 (default: this week)
+    #[arg(long)]
+    pub week: Option<String>,
+    /// The channel these numbers belong to, if any (email, sms, social, ...)
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// A note kept with the entry ("counted from sign-in sheets")
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Show every logged number, including the ones later corrected
+    #[arg(long)]
+    pub history: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// CSV files to import, each in its own transaction
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Read the files with this profile instead of recognising them by their header
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Link every row to this campaign
+    #[arg(long, value_name = "SLUG")]
+    pub campaign: Option<String>,
+    /// Read and count everything, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write rejected rows to this CSV (the original columns plus line and reason), to fix and re-import
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Time zone of timestamps that carry no offset (default: the profile's, else the organization's)
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// Date for rows that carry none (snapshot exports); default: the import day
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Refuse the whole file if any row is rejected (nothing is written)
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportsArgs {
+    /// Show one import with every row it rejected or skipped
+    pub id: Option<i64>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TotalsByArg {
+    Week,
+    Month,
+    Channel,
+    Effort,
+    Source,
+}
+
+#[derive(Debug, Args)]
+pub struct TotalsArgs {
+    /// Only this campaign (repeatable)
+    #[arg(long = "campaign", value_name = "SLUG")]
+    pub campaigns: Vec<String>,
+    /// Only this metric (repeatable)
+    #[arg(long = "metric", value_name = "NAME")]
+    pub metrics: Vec<String>,
+    /// Break the totals down
+    #[arg(long, value_enum)]
+    pub by: Option<TotalsByArg>,
+    /// First day included (a date, 2026-W41, 2026-10 or 2026)
+    #[arg(long, value_name = "DATE")]
+    pub begin: Option<String>,
+    /// First day NOT included (hledger style: --end is exclusive)
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetricCommand {
+    /// Every metric with its family (result or milestone), unit and meaning
+    List(FormatArgs),
+    /// Add your organization's own metric: `turnout metric add house_meetings --result --description "..."`
+    Add {
+        name: String,
+        /// A field outcome (shown first in reports)
+        #[arg(
+            long,
+            conflicts_with = "milestone",
+            required_unless_present = "milestone"
+        )]
+        result: bool,
+        /// A comms metric on the way to results
+        #[arg(long)]
+        milestone: bool,
+        /// Measured in money rather than counted
+        #[arg(long)]
+        amount: bool,
+        /// What it counts, in a sentence
+        #[arg(long)]
+        description: String,
+    },
+}

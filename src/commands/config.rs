@@ -1,0 +1,50 @@
+//! `turnout config`: organization-wide settings (time zone, default country).
+
+use anyhow::Result;
+
+use super::Context;
+use crate::cli::ConfigCommand;
+use crate::output::{Cell, Column, Report, Section};
+use crate::store::settings::{self, SETTINGS};
+
+pub fn run(context: &Context, command: ConfigCommand) -> Result<()> {
+    let store = context.open()?;
+    let conn = store.conn();
+    match command {
+        ConfigCommand::Set { key, value } => {
+            let had_data: bool =
+                conn.query_row("SELECT EXISTS (SELECT 1 FROM metric_value)", [], |row| {
+                    row.get(0)
+                })?;
+            let stored = settings::set(conn, &key, &value)?;
+            println!("{key} = {stored}");
+            if key == settings::TIMEZONE && had_data {
+                context.note(
+                    "Numbers already imported keep the days they were given; re-import files with timestamps to re-date them in the new zone.",
+                );
+            }
+        }
+        ConfigCommand::Get { key } => println!("{}", settings::get(conn, &key)?),
+        ConfigCommand::List(format) => {
+            let mut section = Section::new(
+                "",
+                vec![
+                    Column::new("key", "Setting"),
+                    Column::new("value", "Value"),
+                    Column::new("default", "Default"),
+                    Column::new("description", "Meaning"),
+                ],
+            );
+            for spec in SETTINGS {
+                section.push(vec![
+                    Cell::text(spec.key),
+                    Cell::text(settings::get(conn, spec.key)?),
+                    Cell::text(spec.default),
+                    Cell::text(spec.description),
+                ]);
+            }
+            context.print(&Report::single("Settings", section), format.format)?;
+        }
+    }
+    Ok(())
+}

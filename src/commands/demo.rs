@@ -1,0 +1,115 @@
+//! `turnout demo`: build the demo database from the bundled samples and show where the campaign
+//! stands. Uses `--db` if given, else ./turnout-demo.db (never $TURNOUT_DB, so a real database
+//! named there is never replaced).
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use super::Context;
+use super::goal::progress_section;
+use crate::campaigns;
+use crate::dates::{parse_date, week_label};
+use crate::demo::{self, CAMPAIGN, DEMO_TODAY, Step};
+use crate::output::{Cell, Column, Format, Report, Section, plain_number};
+use crate::report::progress::PACE_DEFINITIONS;
+use crate::report::totals::{self, TotalsBy, TotalsQuery};
+
+pub fn run(context: &Context, format: Format) -> Result<()> {
+    let path = context
+        .db_flag
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(demo::DEFAULT_PATH));
+    let today = match context.today_flag {
+        Some(today) => today,
+        None => parse_date(DEMO_TODAY)?,
+    };
+    context.note(&format!(
+        "Building the demo database {} ...",
+        path.display()
+    ));
+    let store = demo::build(&path, today, &mut |step| match step {
+        Step::Created => context.note("  created, time zone America/Los_Angeles"),
+        Step::Campaign(slug) => context.note(&format!("  campaign {slug}")),
+        Step::Goal(goal) => context.note(&format!(
+            "  goal: {} {} by {}",
+            plain_number(goal.target),
+            goal.metric,
+            goal.by
+        )),
+        Step::Imported(report) => {
+            let c = report.counts;
+            context.note(&format!(
+                "  imported {} ({}): {} rows read, {} inserted, {} updated, {} unchanged, {} rejected, {} skipped",
+                report.file, report.profile, c.rows_read, c.inserted, c.updated, c.unchanged, c.rejected, c.skipped
+            ));
+        }
+        Step::Logged(outcome) => {
+            let values: Vec<String> = outcome
+                .values
+                .iter()
+                .map(|v| match v.previous {
+                    Some(previous) => format!(
+                        "{}={} (corrected from {})",
+                        v.metric,
+                        plain_number(v.value),
+                        plain_number(previous)
+                    ),
+                    None => format!("{}={}", v.metric, plain_number(v.value)),
+                })
+                .collect();
+            context.note(&format!(
+                "  logged by hand for {}: {}",
+                week_label(outcome.week),
+                values.join(", ")
+            ));
+        }
+    })?;
+    let conn = store.conn();
+    let campaign = campaigns::get(conn, CAMPAIGN)?;
+
+    let mut report = Report::new(format!("{} ({}): demo", campaign.name, campaign.slug));
+    report.context.push(context.report_context(&store, today)?);
+    report
+        .sections
+        .push(progress_section(conn, &[campaign.id], today)?);
+    let mut results = Section::new(
+        "Totals to date",
+        vec![
+            Column::new("metric", "Metric"),
+            Column::new("family", "Family"),
+            Column::new("value", "Value"),
+        ],
+    );
+    let rows = totals::totals(
+        conn,
+        &TotalsQuery {
+            campaign_ids: vec![campaign.id],
+            by: None::<TotalsBy>,
+            period: crate::dates::Period {
+                begin: None,
+                end: today.succ_opt(),
+            },
+            ..TotalsQuery::default()
+        },
+    )?;
+    let vocabulary = crate::metrics::Vocabulary::load(conn)?;
+    for row in rows {
+        let family = vocabulary
+            .find(&row.metric)
+            .map(|m| m.family.as_str())
+            .unwrap_or("");
+        results.push(vec![
+            Cell::text(row.metric),
+            Cell::text(family),
+            Cell::Number(row.value),
+        ]);
+    }
+    report.sections.push(results);
+    report.footnotes.push(PACE_DEFINITIONS.to_string());
+    report.footnotes.push(format!(
+        "The demo is set on {today}. Explore it with, e.g.: turnout --db {} --today {today} totals --by week",
+        path.display()
+    ));
+    context.print(&report, format)
+}

@@ -1,0 +1,137 @@
+//! `turnout goal`: set, list and remove measurable goals, with progress and pace.
+
+use anyhow::{Result, bail};
+use chrono::NaiveDate;
+use rusqlite::Connection;
+
+use super::{Context, date_flag};
+use crate::campaigns;
+use crate::cli::GoalCommand;
+use crate::goals::{self, GoalChange, GoalRequest};
+use crate::metrics::{Unit, Vocabulary};
+use crate::output::{Cell, Column, Report, Section, plain_number};
+use crate::report::progress::{self, PACE_DEFINITIONS};
+use crate::values::parse_value;
+
+pub fn run(context: &Context, command: GoalCommand) -> Result<()> {
+    let store = context.open()?;
+    let conn = store.conn();
+    let today = context.today(&store)?;
+    match command {
+        GoalCommand::Set {
+            campaign,
+            metric,
+            target,
+            by,
+            from,
+        } => {
+            let by = date_flag("by", Some(&by))?.expect("--by is required");
+            let from = date_flag("from", from.as_deref())?;
+            let unit = Vocabulary::load(conn)?.resolve(&metric)?.unit;
+            let target = parse_target(&target, unit)?;
+            let (goal, change) = goals::set(
+                conn,
+                GoalRequest {
+                    campaign: &campaign,
+                    metric: &metric,
+                    target,
+                    by,
+                    from,
+                },
+                today,
+            )?;
+            match change {
+                GoalChange::Created => println!(
+                    "Goal set: {} {} {} from {} to {}.",
+                    goal.campaign_slug,
+                    plain_number(goal.target),
+                    goal.metric,
+                    goal.from,
+                    goal.by
+                ),
+                GoalChange::Changed {
+                    previous_target,
+                    previous_by,
+                } => println!(
+                    "Goal changed: {} {} was {} by {}, now {} by {} (counting from {}).",
+                    goal.campaign_slug,
+                    goal.metric,
+                    plain_number(previous_target),
+                    previous_by,
+                    plain_number(goal.target),
+                    goal.by,
+                    goal.from
+                ),
+            }
+        }
+        GoalCommand::List { campaigns, format } => {
+            let mut ids = Vec::new();
+            for slug in &campaigns {
+                ids.push(campaigns::get(conn, slug)?.id);
+            }
+            let mut report = Report::new("Goals");
+            report.context.push(context.report_context(&store, today)?);
+            report.sections.push(progress_section(conn, &ids, today)?);
+            report.footnotes.push(PACE_DEFINITIONS.to_string());
+            context.print(&report, format.format)?;
+        }
+        GoalCommand::Remove { campaign, metric } => {
+            goals::remove(conn, &campaign, &metric)?;
+            println!("Removed the {metric} goal of {campaign}.");
+        }
+    }
+    Ok(())
+}
+
+fn parse_target(text: &str, unit: Unit) -> Result<f64> {
+    match parse_value(text, unit) {
+        Ok(value) if value > 0.0 => Ok(value),
+        Ok(value) => bail!(
+            "a goal's target must be above zero; found {}",
+            plain_number(value)
+        ),
+        Err(err) => bail!("the target {err}"),
+    }
+}
+
+/// Goals with progress and pace as of `today`: shared by `goal list`, `campaign show` and `demo`.
+pub(super) fn progress_section(
+    conn: &Connection,
+    campaign_ids: &[i64],
+    today: NaiveDate,
+) -> Result<Section> {
+    let mut section = Section::new(
+        "Goals",
+        vec![
+            Column::new("campaign", "Campaign"),
+            Column::new("metric", "Result"),
+            Column::new("target", "Target"),
+            Column::new("done", "Done"),
+            Column::new("percent", "%"),
+            Column::new("by", "By"),
+            Column::new("days_left", "Days left"),
+            Column::new("needed_per_week", "Needed/week"),
+            Column::new("recent_per_week", "Recent/week"),
+            Column::new("verdict", "Verdict"),
+        ],
+    )
+    .with_empty(
+        "No goals yet. Set one with: turnout goal set CAMPAIGN METRIC TARGET --by YYYY-MM-DD",
+    );
+    for goal in goals::list(conn, campaign_ids)? {
+        let progress = progress::progress(conn, &goal, today)?;
+        section.push(vec![
+            Cell::text(&goal.campaign_slug),
+            Cell::text(&goal.metric),
+            Cell::Number(goal.target),
+            Cell::Number(progress.done),
+            Cell::Percent(progress.percent),
+            Cell::text(goal.by.to_string()),
+            Cell::Int(progress.days_left),
+            Cell::opt_number(progress.needed_per_week, "past due"),
+            Cell::opt_number(progress.recent_per_week, "not started"),
+            Cell::text(progress.verdict.as_str()),
+        ]);
+    }
+    Ok(section)
+}

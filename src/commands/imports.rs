@@ -1,0 +1,88 @@
+//! `turnout imports`: the import ledger, and one import's rejected and skipped rows.
+
+use anyhow::{Result, bail};
+
+use super::Context;
+use crate::cli::ImportsArgs;
+use crate::import;
+use crate::output::{Cell, Column, Report, Section};
+
+pub fn run(context: &Context, args: ImportsArgs) -> Result<()> {
+    let store = context.open()?;
+    let conn = store.conn();
+    let entries = import::ledger(conn, args.id)?;
+    if let Some(id) = args.id
+        && entries.is_empty()
+    {
+        bail!("there is no import {id}; list them with: turnout imports");
+    }
+
+    let mut ledger = Section::new(
+        "Imports",
+        vec![
+            Column::new("import_id", "Import"),
+            Column::new("file", "File"),
+            Column::new("profile", "Profile"),
+            Column::new("campaign", "Campaign"),
+            Column::new("finished_at", "Finished (UTC)"),
+            Column::new("rows_read", "Read"),
+            Column::new("inserted", "Inserted"),
+            Column::new("updated", "Updated"),
+            Column::new("unchanged", "Unchanged"),
+            Column::new("rejected", "Rejected"),
+            Column::new("skipped", "Skipped"),
+            Column::new("sha256", "SHA-256"),
+        ],
+    )
+    .with_empty("Nothing imported yet. Import a file with: turnout import FILE.csv");
+    for entry in &entries {
+        let c = entry.counts;
+        ledger.push(vec![
+            Cell::Int(entry.id),
+            Cell::text(&entry.file_name),
+            Cell::text(&entry.profile),
+            Cell::opt_text(entry.campaign.as_deref(), "-"),
+            Cell::opt_text(entry.finished_at.as_deref(), "-"),
+            Cell::Int(c.rows_read as i64),
+            Cell::Int(c.inserted as i64),
+            Cell::Int(c.updated as i64),
+            Cell::Int(c.unchanged as i64),
+            Cell::Int(c.rejected as i64),
+            Cell::Int(c.skipped as i64),
+            Cell::text(&entry.sha256),
+        ]);
+    }
+
+    let mut report = Report::new("Import ledger");
+    report.sections.push(ledger);
+    if let Some(id) = args.id {
+        let mut rows = Section::new(
+            "Rows not imported",
+            vec![
+                Column::new("line", "Line"),
+                Column::new("outcome", "Outcome"),
+                Column::new("column", "Column"),
+                Column::new("column_name", "Column name"),
+                Column::new("expected", "Expected"),
+                Column::new("found", "Found"),
+                Column::new("reason", "Reason"),
+            ],
+        )
+        .with_empty("Every row of this import was written.");
+        for (outcome, issue) in import::issues(conn, id)? {
+            rows.push(vec![
+                Cell::Int(issue.line as i64),
+                Cell::text(outcome),
+                issue
+                    .column_number
+                    .map_or(Cell::Missing("-"), |n| Cell::Int(n as i64)),
+                Cell::opt_text(issue.column_name, "-"),
+                Cell::opt_text(issue.expected, "-"),
+                Cell::opt_text(issue.found, "-"),
+                Cell::text(issue.reason),
+            ]);
+        }
+        report.sections.push(rows);
+    }
+    context.print(&report, args.format.format)
+}

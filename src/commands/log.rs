@@ -1,0 +1,119 @@
+//! `turnout log`: a week's numbers typed by hand; logging a week again corrects it.
+
+use anyhow::Result;
+
+use super::Context;
+use crate::campaigns;
+use crate::channels;
+use crate::cli::LogArgs;
+use crate::dates::{parse_week_arg, week_label, week_start};
+use crate::error::UsageError;
+use crate::output::{Cell, Column, Report, Section, plain_number};
+use crate::weekly_log::{self, LogRequest};
+
+pub fn run(context: &Context, args: LogArgs) -> Result<()> {
+    let week = match args.week.as_deref() {
+        Some(text) => Some(parse_week_arg(text).map_err(|e| UsageError(format!("--week: {e:#}")))?),
+        None => None,
+    };
+    if args.history {
+        return history(context, &args, week);
+    }
+    let Some(campaign) = args.campaign.clone() else {
+        return Err(UsageError(
+            "say which campaign and what to log, e.g. turnout log fair-rent-now calls=120 rsvps=40 --week 2026-W41"
+                .to_string(),
+        )
+        .into());
+    };
+    if args.values.is_empty() {
+        return Err(UsageError(format!(
+            "nothing to log for {campaign}; give METRIC=VALUE pairs, e.g. turnout log {campaign} calls=120"
+        ))
+        .into());
+    }
+    let store = context.open()?;
+    let conn = store.conn();
+    let today = context.today(&store)?;
+    let channel = args.channel.as_deref().map(channels::parse).transpose()?;
+    let outcome = weekly_log::log(
+        conn,
+        LogRequest {
+            campaign,
+            week: week.unwrap_or(week_start(today)),
+            channel,
+            assignments: args.values.clone(),
+            note: args.note.clone(),
+        },
+        today,
+    )?;
+    let channel_words = channel.map(|c| format!(" ({c})")).unwrap_or_default();
+    println!(
+        "Logged for {}, {} (week of {}){channel_words}:",
+        outcome.campaign,
+        week_label(outcome.week),
+        outcome.week
+    );
+    for value in &outcome.values {
+        match value.previous {
+            Some(previous) if previous == value.value => println!(
+                "  {} = {} (unchanged)",
+                value.metric,
+                plain_number(value.value)
+            ),
+            Some(previous) => println!(
+                "  {} = {} (corrected; was {})",
+                value.metric,
+                plain_number(value.value),
+                plain_number(previous)
+            ),
+            None => println!("  {} = {}", value.metric, plain_number(value.value)),
+        }
+    }
+    Ok(())
+}
+
+fn history(context: &Context, args: &LogArgs, week: Option<chrono::NaiveDate>) -> Result<()> {
+    let store = context.open()?;
+    let conn = store.conn();
+    let campaign_id = match args.campaign.as_deref() {
+        Some(slug) => Some(campaigns::get(conn, slug)?.id),
+        None => None,
+    };
+    let mut section = Section::new(
+        "",
+        vec![
+            Column::new("campaign", "Campaign"),
+            Column::new("week", "Week"),
+            Column::new("channel", "Channel"),
+            Column::new("metric", "Metric"),
+            Column::new("value", "Value"),
+            Column::new("previous", "Replaced"),
+            Column::new("current", "In totals"),
+            Column::new("entered_at", "Entered (UTC)"),
+            Column::new("note", "Note"),
+        ],
+    )
+    .with_empty(
+        "Nothing logged yet. Log a week with: turnout log CAMPAIGN calls=120 --week 2026-W41",
+    );
+    for row in weekly_log::history(conn, campaign_id, week)? {
+        section.push(vec![
+            Cell::text(row.campaign),
+            Cell::text(week_label(row.week)),
+            Cell::opt_text(row.channel, "-"),
+            Cell::text(row.metric),
+            Cell::Number(row.value),
+            Cell::opt_number(row.previous, "-"),
+            Cell::text(if row.current { "yes" } else { "no (corrected)" }),
+            Cell::text(row.entered_at),
+            Cell::opt_text(row.note, ""),
+        ]);
+    }
+    let mut report = Report::single("Logged numbers", section);
+    report.footnotes.push(
+        "Logging the same campaign, week, channel and metric again replaces the number in totals; earlier entries stay here."
+            .to_string(),
+    );
+    context.print(&report, args.format.format)
+}

@@ -1,0 +1,108 @@
+//! Front ends: one file per subcommand. Each turns parsed arguments into a domain call and renders
+//! the result; this is the only layer that prints.
+
+mod campaign;
+mod config;
+mod demo;
+mod goal;
+mod import;
+mod imports;
+mod init;
+mod log;
+mod metric;
+mod totals;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+
+use crate::cli::{Cli, Command};
+use crate::dates::{self, parse_date};
+use crate::error::UsageError;
+use crate::output::{self, Format, Report};
+use crate::store::{self, Store, settings};
+
+/// What every command shares: where the database is, what "today" is, how chatty to be.
+pub struct Context {
+    pub db_flag: Option<PathBuf>,
+    pub today_flag: Option<NaiveDate>,
+    pub quiet: bool,
+}
+
+impl Context {
+    pub fn db_path(&self) -> PathBuf {
+        store::resolve_db_path(self.db_flag.as_deref())
+    }
+
+    pub fn open(&self) -> Result<Store> {
+        Store::open(&self.db_path())
+    }
+
+    /// `--today`, else today's date in the organization's time zone.
+    pub fn today(&self, store: &Store) -> Result<NaiveDate> {
+        match self.today_flag {
+            Some(today) => Ok(today),
+            None => Ok(dates::today_in(settings::timezone(store.conn())?)),
+        }
+    }
+
+    /// The line every report carries under its title.
+    pub fn report_context(&self, store: &Store, today: NaiveDate) -> Result<String> {
+        Ok(format!(
+            "Time zone: {} · as of {today}",
+            settings::timezone(store.conn())?.name()
+        ))
+    }
+
+    /// Writes a report to stdout.
+    pub fn print(&self, report: &Report, format: Format) -> Result<()> {
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        output::render(report, format, &mut out)?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// A message for people, on stderr, unless --quiet.
+    pub fn note(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let today_flag = match cli.today.as_deref() {
+        Some(text) => Some(parse_date(text).map_err(UsageError::from)?),
+        None => None,
+    };
+    let context = Context {
+        db_flag: cli.db,
+        today_flag,
+        quiet: cli.quiet,
+    };
+    match cli.command {
+        Command::Init => init::run(&context),
+        Command::Config(command) => config::run(&context, command),
+        Command::Campaign(command) => campaign::run(&context, command),
+        Command::Goal(command) => goal::run(&context, command),
+        Command::Log(args) => log::run(&context, args),
+        Command::Import(args) => import::run(&context, args),
+        Command::Imports(args) => imports::run(&context, args),
+        Command::Totals(args) => totals::run(&context, args),
+        Command::Metric(command) => metric::run(&context, command),
+        Command::Demo(format) => demo::run(&context, format.format),
+    }
+}
+
+/// Parses an optional date flag; a malformed one is a usage error (exit 2).
+fn date_flag(flag: &str, text: Option<&str>) -> Result<Option<NaiveDate>> {
+    match text {
+        Some(text) => Ok(Some(
+            parse_date(text).map_err(|e| UsageError(format!("--{flag}: {e}")))?,
+        )),
+        None => Ok(None),
+    }
+}

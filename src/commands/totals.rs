@@ -1,0 +1,86 @@
+//! `turnout totals`: summed numbers per campaign and metric, optionally broken down.
+
+use anyhow::Result;
+
+use super::Context;
+use crate::campaigns;
+use crate::cli::{TotalsArgs, TotalsByArg};
+use crate::dates::Period;
+use crate::error::UsageError;
+use crate::metrics::Vocabulary;
+use crate::output::{Cell, Column, Report, Section};
+use crate::report::totals::{self, TotalsBy, TotalsQuery};
+
+pub fn run(context: &Context, args: TotalsArgs) -> Result<()> {
+    let period = Period::from_args(args.begin.as_deref(), args.end.as_deref())
+        .map_err(|e| UsageError(format!("{e:#}")))?;
+    let store = context.open()?;
+    let conn = store.conn();
+    let today = context.today(&store)?;
+    let vocabulary = Vocabulary::load(conn)?;
+
+    let mut query = TotalsQuery {
+        period,
+        by: args.by.map(|by| match by {
+            TotalsByArg::Week => TotalsBy::Week,
+            TotalsByArg::Month => TotalsBy::Month,
+            TotalsByArg::Channel => TotalsBy::Channel,
+            TotalsByArg::Effort => TotalsBy::Effort,
+            TotalsByArg::Source => TotalsBy::Source,
+        }),
+        ..TotalsQuery::default()
+    };
+    for slug in &args.campaigns {
+        query.campaign_ids.push(campaigns::get(conn, slug)?.id);
+    }
+    for name in &args.metrics {
+        query.metrics.push(vocabulary.resolve(name)?.name.clone());
+    }
+
+    let mut columns = vec![
+        Column::new("campaign", "Campaign"),
+        Column::new("metric", "Metric"),
+        Column::new("family", "Family"),
+    ];
+    if let Some(by) = query.by {
+        columns.push(Column::new(by.key(), capitalise(by.key())));
+    }
+    columns.push(Column::new("value", "Value"));
+    let mut section = Section::new("", columns)
+        .with_empty("No numbers for this selection. Import a file (turnout import FILE) or log a week (turnout log CAMPAIGN calls=120).");
+    for row in totals::totals(conn, &query)? {
+        let family = vocabulary
+            .find(&row.metric)
+            .map(|m| m.family.as_str())
+            .unwrap_or("milestone");
+        let mut cells = vec![
+            Cell::opt_text(row.campaign, "(no campaign)"),
+            Cell::text(row.metric),
+            Cell::text(family),
+        ];
+        if query.by.is_some() {
+            cells.push(Cell::opt_text(row.key, "-"));
+        }
+        cells.push(Cell::Number(row.value));
+        section.push(cells);
+    }
+
+    let mut report = Report::single("Totals", section);
+    report.context.push(context.report_context(&store, today)?);
+    report
+        .context
+        .push(format!("Period: {}", period.describe()));
+    report.footnotes.push(
+        "Results (field outcomes) come before milestones (comms metrics). Numbers logged or imported per week count on their week's Monday."
+            .to_string(),
+    );
+    context.print(&report, args.format.format)
+}
+
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,156 @@
+//! Dates, ISO weeks and report periods, as organizers write them.
+//!
+//! Weeks are ISO weeks (Monday start) written `2026-W41`; a weekly number is dated on the Monday
+//! that starts its week. Report periods follow hledger: `--begin` is inclusive, `--end` exclusive,
+//! and either may be a day, a week, a month (`2026-10`) or a year (`2026`).
+
+use anyhow::{Result, bail};
+use chrono::{Datelike, NaiveDate, Utc, Weekday};
+use chrono_tz::Tz;
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Result<NaiveDate> {
+    let text = text.trim();
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(date) if text.len() == 10 => Ok(date),
+        _ => bail!("'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-30"),
+    }
+}
+
+/// Parses an ISO week `YYYY-Www` (e.g. `2026-W41`) to the Monday that starts it.
+pub fn parse_week(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    let (year, week) = text.split_once(['W', 'w'])?;
+    let year: i32 = year.strip_suffix('-').unwrap_or(year).parse().ok()?;
+    if week.len() != 2 || !week.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let week: u32 = week.parse().ok()?;
+    NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)
+}
+
+/// Parses a week, with an error that says how to write one.
+pub fn parse_week_arg(text: &str) -> Result<NaiveDate> {
+    match parse_week(text) {
+        Some(monday) => Ok(monday),
+        None => bail!(
+            "'{}' is not an ISO week; write it as YYYY-Www, e.g. 2026-W41 (weeks start on Monday)",
+            text.trim()
+        ),
+    }
+}
+
+/// The Monday that starts the ISO week holding `date`.
+pub fn week_start(date: NaiveDate) -> NaiveDate {
+    let offset = date.weekday().num_days_from_monday() as i64;
+    date - chrono::Duration::days(offset)
+}
+
+/// `2026-W41` for any day of that ISO week.
+pub fn week_label(date: NaiveDate) -> String {
+    let week = date.iso_week();
+    format!("{}-W{:02}", week.year(), week.week())
+}
+
+/// `2026-10` for any day of that month.
+pub fn month_label(date: NaiveDate) -> String {
+    format!("{}-{:02}", date.year(), date.month())
+}
+
+/// The first day of a period boundary written as a day, an ISO week, a month or a year.
+pub fn parse_period_start(text: &str) -> Result<NaiveDate> {
+    let trimmed = text.trim();
+    if let Some(monday) = parse_week(trimmed) {
+        return Ok(monday);
+    }
+    if let Ok(date) = parse_date(trimmed) {
+        return Ok(date);
+    }
+    if trimmed.len() == 7
+        && let Ok(date) = NaiveDate::parse_from_str(&format!("{trimmed}-01"), "%Y-%m-%d")
+    {
+        return Ok(date);
+    }
+    if trimmed.len() == 4
+        && let Ok(year) = trimmed.parse::<i32>()
+        && let Some(date) = NaiveDate::from_ymd_opt(year, 1, 1)
+    {
+        return Ok(date);
+    }
+    bail!(
+        "'{trimmed}' is not a date or period; write a day (2026-10-05), a week (2026-W41), a month (2026-10) or a year (2026)"
+    )
+}
+
+/// Today's date in the organization's time zone.
+pub fn today_in(tz: Tz) -> NaiveDate {
+    Utc::now().with_timezone(&tz).date_naive()
+}
+
+/// A half-open range of days `[begin, end)`; either side may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Period {
+    pub begin: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+}
+
+impl Period {
+    pub fn from_args(begin: Option<&str>, end: Option<&str>) -> Result<Period> {
+        let period = Period {
+            begin: begin.map(parse_period_start).transpose()?,
+            end: end.map(parse_period_start).transpose()?,
+        };
+        if let (Some(b), Some(e)) = (period.begin, period.end)
+            && e <= b
+        {
+            bail!(
+                "--end {e} is not after --begin {b}; --end is exclusive, so to see one day use --begin {b} --end {}",
+                b.succ_opt().unwrap_or(b)
+            );
+        }
+        Ok(period)
+    }
+
+    /// Words for a report header, e.g. "2026-09-07 to 2026-11-02 (end exclusive)".
+    pub fn describe(&self) -> String {
+        match (self.begin, self.end) {
+            (None, None) => "all dates".to_string(),
+            (Some(b), None) => format!("from {b}"),
+            (None, Some(e)) => format!("before {e}"),
+            (Some(b), Some(e)) => format!("{b} to {e} (end exclusive)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> NaiveDate {
+        parse_date(text).unwrap()
+    }
+
+    #[test]
+    fn weeks_are_iso_weeks_starting_monday() {
+        assert_eq!(parse_week("2026-W41"), Some(d("2026-10-05")));
+        assert_eq!(parse_week("2026w41"), Some(d("2026-10-05")));
+        assert_eq!(parse_week("2026-W1"), None);
+        assert_eq!(parse_week("2026-W54"), None);
+        // ISO week 1 of 2027 starts in 2027-01-04; 2026-12-31 is in 2026-W53.
+        assert_eq!(week_label(d("2026-12-31")), "2026-W53");
+        assert_eq!(week_label(d("2027-01-03")), "2026-W53");
+        assert_eq!(week_start(d("2026-10-11")), d("2026-10-05"));
+        assert_eq!(week_start(d("2026-10-05")), d("2026-10-05"));
+    }
+
+    #[test]
+    fn period_boundaries_accept_days_weeks_months_years() {
+        assert_eq!(parse_period_start("2026-10-05").unwrap(), d("2026-10-05"));
+        assert_eq!(parse_period_start("2026-W41").unwrap(), d("2026-10-05"));
+        assert_eq!(parse_period_start("2026-10").unwrap(), d("2026-10-01"));
+        assert_eq!(parse_period_start("2026").unwrap(), d("2026-01-01"));
+        assert!(parse_period_start("next tuesday").is_err());
+        assert!(parse_date("2026-1-5").is_err());
+        assert!(Period::from_args(Some("2026-10-05"), Some("2026-10-05")).is_err());
+    }
+}

@@ -1,0 +1,430 @@
+//! Importing files: the path every export takes into the store.
+//!
+//! The rules that make numbers trustworthy live here, once, for every profile:
+//! - a file is read as a stream (constant memory) inside ONE transaction, with prepared statements;
+//! - every row read is accounted for: inserted, updated, unchanged, rejected or skipped, and
+//!   `rows_read` is their sum; rejected and skipped rows are kept with their reasons;
+//! - a row's identity (campaign, effort, channel, metric, day or week, source) decides whether it
+//!   is new, changed or unchanged, so re-importing a file, or a newer overlapping export, never
+//!   counts anything twice;
+//! - a file that cannot be read as its profile is refused whole and the database is left exactly
+//!   as it was; `--dry-run` and `--strict` failures roll the transaction back.
+
+mod cells;
+mod profiles;
+mod source;
+mod turnout_metrics;
+mod writer;
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context as _, Result, bail};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use csv::ByteRecord;
+use rusqlite::{TransactionBehavior, params};
+
+use crate::campaigns;
+use crate::metrics::Vocabulary;
+use crate::store::{Store, now_utc, settings};
+
+pub use cells::Grain;
+pub use profiles::{PROFILES, ProfileInfo};
+pub use source::ImportSource;
+
+/// What the user asked for on the command line, for every file of one `turnout import`.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub profile: Option<String>,
+    pub campaign: Option<String>,
+    pub dry_run: bool,
+    pub strict: bool,
+    /// The zone of timestamps that carry no offset (`--tz`); else the profile's, else the org's.
+    pub tz: Option<Tz>,
+    /// The date of rows that carry none (`--date`); else the import day.
+    pub date: Option<NaiveDate>,
+    pub today: NaiveDate,
+}
+
+/// How every row read was accounted for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub rows_read: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    pub skipped: u64,
+}
+
+impl Counts {
+    /// The accounting identity every import must satisfy.
+    pub fn balances(&self) -> bool {
+        self.rows_read
+            == self.inserted + self.updated + self.unchanged + self.rejected + self.skipped
+    }
+}
+
+/// A row that was not imported: where it is, what was expected, what was found, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowIssue {
+    pub line: u64,
+    /// 1-based column number, where one column is at fault.
+    pub column_number: Option<usize>,
+    pub column_name: Option<String>,
+    pub expected: Option<String>,
+    pub found: Option<String>,
+    pub reason: String,
+}
+
+impl RowIssue {
+    /// "line 7, column 6 (value): expected ..., found '...'" for people.
+    pub fn describe(&self) -> String {
+        let mut text = format!("line {}", self.line);
+        if let Some(number) = self.column_number {
+            text.push_str(&format!(", column {number}"));
+            if let Some(name) = &self.column_name {
+                text.push_str(&format!(" ({name})"));
+            }
+        }
+        text.push_str(": ");
+        text.push_str(&self.reason);
+        text
+    }
+}
+
+/// How an import ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Written to the database.
+    Imported,
+    /// `--dry-run`: counted, then rolled back.
+    DryRun,
+    /// `--strict` and some row was rejected: rolled back.
+    StrictRefused,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    pub file: String,
+    pub profile: String,
+    pub sha256: String,
+    /// The ledger id, when the import was written.
+    pub import_id: Option<i64>,
+    pub counts: Counts,
+    pub outcome: Outcome,
+    /// The first rejected rows, for the summary (all of them are in the ledger and `--rejects`).
+    pub rejected_sample: Vec<RowIssue>,
+    /// Skipped rows grouped by reason.
+    pub skipped_reasons: Vec<(String, u64)>,
+    /// Things the user should know about how rows were read (dates assumed, rows unlinked...).
+    pub notes: Vec<String>,
+}
+
+/// Hooks for the front end: progress and the rejects file. Domain code never prints.
+pub trait ImportObserver {
+    fn started(&mut self, _source: &str, _len: Option<u64>) {}
+    fn progress(&mut self, _bytes_read: u64) {}
+    fn header(&mut self, _header: &ByteRecord) -> Result<()> {
+        Ok(())
+    }
+    fn rejected(&mut self, _issue: &RowIssue, _record: &ByteRecord) -> Result<()> {
+        Ok(())
+    }
+    fn finished(&mut self) {}
+}
+
+/// An observer that does nothing (the demo, tests).
+pub struct Silent;
+impl ImportObserver for Silent {}
+
+/// One row's worth of data, ready to write.
+#[derive(Debug, Clone)]
+pub(crate) enum Record {
+    Metric(writer::MetricRecord),
+}
+
+/// What a profile made of one row.
+pub(crate) enum RowOutcome {
+    Records(Vec<Record>),
+    Skip(String),
+}
+
+/// Everything a profile needs to read rows, fixed for the whole file.
+pub(crate) struct ReadContext {
+    pub vocabulary: Vocabulary,
+    /// Campaign slug -> id, for rows that name their campaign.
+    pub campaigns: BTreeMap<String, i64>,
+    /// `--campaign`, resolved.
+    pub campaign_override: Option<(String, i64)>,
+    pub org_tz: Tz,
+    pub source_tz: Option<Tz>,
+    pub date_override: Option<NaiveDate>,
+    pub today: NaiveDate,
+}
+
+const REJECTED_SAMPLE: usize = 20;
+const PROGRESS_EVERY: u64 = 4096;
+
+/// Imports one file. Returns a report when the file was read (even with rejected rows); returns
+/// an error, with nothing written, when the file cannot be read as its profile at all.
+pub fn import(
+    store: &mut Store,
+    source: ImportSource,
+    options: &ImportOptions,
+    observer: &mut dyn ImportObserver,
+) -> Result<ImportReport> {
+    let name = source.name.clone();
+    let path = source.path.clone();
+    observer.started(&name, source.len);
+
+    let context = read_context(store, options)?;
+    let (reader, tap) = source.into_reader()?;
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+
+    let mut header = ByteRecord::new();
+    let has_header = csv
+        .read_byte_record(&mut header)
+        .with_context(|| format!("cannot read {name}"))?;
+    if !has_header {
+        bail!(
+            "cannot import {name}: it has no header line. Export it again from the tool, with column names on the first line"
+        );
+    }
+    let header_names: Vec<String> = header
+        .iter()
+        .map(|cell| String::from_utf8_lossy(cell).trim().to_string())
+        .collect();
+    let profile = profiles::choose(options.profile.as_deref(), &header_names, &name)?;
+    let mut parser = profile.bind(&header_names, &context).map_err(|message| {
+        anyhow::anyhow!("cannot import {name} as {}: {message}", profile.name())
+    })?;
+    observer.header(&header)?;
+
+    let conn = store.conn_mut();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute(
+        "INSERT INTO import (file_name, file_path, sha256, profile, campaign_id, started_at)
+         VALUES (?1, ?2, '', ?3, ?4, ?5)",
+        params![
+            name,
+            path.as_ref().map(|p| p.display().to_string()),
+            profile.name(),
+            context.campaign_override.as_ref().map(|(_, id)| *id),
+            now_utc()
+        ],
+    )?;
+    let import_id = tx.last_insert_rowid();
+
+    let mut writer = writer::Writer::new(&tx, import_id);
+    let mut counts = Counts::default();
+    let mut rejected_sample = Vec::new();
+    let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
+    let mut record = ByteRecord::new();
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(err) => {
+                let line = err
+                    .position()
+                    .map(|p| p.line())
+                    .unwrap_or(counts.rows_read + 2);
+                bail!(
+                    "cannot import {name}: reading stopped near line {line}: {err}. Nothing was imported from this file"
+                );
+            }
+        }
+        counts.rows_read += 1;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if counts.rows_read % PROGRESS_EVERY == 0 {
+            observer.progress(tap.bytes_read());
+        }
+
+        let outcome = if record
+            .iter()
+            .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
+        {
+            Ok(RowOutcome::Skip("blank row".to_string()))
+        } else {
+            parser.parse(&record, line)
+        };
+        let issue = match outcome {
+            Ok(RowOutcome::Skip(reason)) => {
+                counts.skipped += 1;
+                writer.record_issue(
+                    &RowIssue {
+                        line,
+                        column_number: None,
+                        column_name: None,
+                        expected: None,
+                        found: None,
+                        reason: reason.clone(),
+                    },
+                    "skipped",
+                )?;
+                *skipped.entry(reason).or_default() += 1;
+                continue;
+            }
+            Ok(RowOutcome::Records(records)) => match writer.apply_row(&records, line)? {
+                Ok(applied) => {
+                    match applied {
+                        writer::Applied::Inserted => counts.inserted += 1,
+                        writer::Applied::Updated => counts.updated += 1,
+                        writer::Applied::Unchanged => counts.unchanged += 1,
+                    }
+                    continue;
+                }
+                Err(issue) => issue,
+            },
+            Err(issue) => issue,
+        };
+        counts.rejected += 1;
+        writer.record_issue(&issue, "rejected")?;
+        observer.rejected(&issue, &record)?;
+        if rejected_sample.len() < REJECTED_SAMPLE {
+            rejected_sample.push(issue);
+        }
+    }
+    observer.progress(tap.bytes_read());
+    observer.finished();
+    drop(writer);
+
+    let sha256 = tap.sha256_hex();
+    tx.execute(
+        "UPDATE import SET sha256 = ?1, finished_at = ?2, rows_read = ?3, inserted = ?4, updated = ?5,
+                unchanged = ?6, rejected = ?7, skipped = ?8 WHERE id = ?9",
+        params![
+            sha256,
+            now_utc(),
+            counts.rows_read as i64,
+            counts.inserted as i64,
+            counts.updated as i64,
+            counts.unchanged as i64,
+            counts.rejected as i64,
+            counts.skipped as i64,
+            import_id
+        ],
+    )?;
+    debug_assert!(counts.balances());
+
+    let outcome = if options.strict && counts.rejected > 0 {
+        Outcome::StrictRefused
+    } else if options.dry_run {
+        Outcome::DryRun
+    } else {
+        Outcome::Imported
+    };
+    if outcome == Outcome::Imported {
+        tx.commit()?;
+    } else {
+        tx.rollback()?;
+    }
+
+    Ok(ImportReport {
+        file: name,
+        profile: profile.name().to_string(),
+        sha256,
+        import_id: (outcome == Outcome::Imported).then_some(import_id),
+        counts,
+        outcome,
+        rejected_sample,
+        skipped_reasons: skipped.into_iter().collect(),
+        notes: parser.notes(),
+    })
+}
+
+fn read_context(store: &Store, options: &ImportOptions) -> Result<ReadContext> {
+    let conn = store.conn();
+    let mut campaigns_by_slug = BTreeMap::new();
+    for campaign in campaigns::list(conn)? {
+        campaigns_by_slug.insert(campaign.slug, campaign.id);
+    }
+    let campaign_override = match &options.campaign {
+        Some(slug) => {
+            let campaign = campaigns::get(conn, slug)?;
+            Some((campaign.slug, campaign.id))
+        }
+        None => None,
+    };
+    Ok(ReadContext {
+        vocabulary: Vocabulary::load(conn)?,
+        campaigns: campaigns_by_slug,
+        campaign_override,
+        org_tz: settings::timezone(conn)?,
+        source_tz: options.tz,
+        date_override: options.date,
+        today: options.today,
+    })
+}
+
+/// One past import, as the ledger holds it.
+#[derive(Debug, Clone)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub file_name: String,
+    pub profile: String,
+    pub sha256: String,
+    pub campaign: Option<String>,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub counts: Counts,
+}
+
+pub fn ledger(conn: &rusqlite::Connection, id: Option<i64>) -> Result<Vec<LedgerEntry>> {
+    let mut stmt = conn.prepare(
+        "SELECT i.id, i.file_name, i.profile, i.sha256, c.slug, i.started_at, i.finished_at,
+                i.rows_read, i.inserted, i.updated, i.unchanged, i.rejected, i.skipped
+         FROM import i LEFT JOIN campaign c ON c.id = i.campaign_id
+         WHERE ?1 IS NULL OR i.id = ?1 ORDER BY i.id",
+    )?;
+    let entries = stmt
+        .query_map(params![id], |row| {
+            Ok(LedgerEntry {
+                id: row.get(0)?,
+                file_name: row.get(1)?,
+                profile: row.get(2)?,
+                sha256: row.get(3)?,
+                campaign: row.get(4)?,
+                started_at: row.get(5)?,
+                finished_at: row.get(6)?,
+                counts: Counts {
+                    rows_read: row.get::<_, i64>(7)? as u64,
+                    inserted: row.get::<_, i64>(8)? as u64,
+                    updated: row.get::<_, i64>(9)? as u64,
+                    unchanged: row.get::<_, i64>(10)? as u64,
+                    rejected: row.get::<_, i64>(11)? as u64,
+                    skipped: row.get::<_, i64>(12)? as u64,
+                },
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(entries)
+}
+
+/// The rows one import rejected or skipped, in file order.
+pub fn issues(conn: &rusqlite::Connection, import_id: i64) -> Result<Vec<(String, RowIssue)>> {
+    let mut stmt = conn.prepare(
+        "SELECT outcome, line, column_number, column_name, expected, found, reason
+         FROM import_issue WHERE import_id = ?1 ORDER BY line",
+    )?;
+    let rows = stmt
+        .query_map(params![import_id], |row| {
+            Ok((
+                row.get(0)?,
+                RowIssue {
+                    line: row.get::<_, i64>(1)? as u64,
+                    column_number: row.get::<_, Option<i64>>(2)?.map(|n| n as usize),
+                    column_name: row.get(3)?,
+                    expected: row.get(4)?,
+                    found: row.get(5)?,
+                    reason: row.get(6)?,
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}

@@ -1,0 +1,163 @@
+//! Where an import's bytes come from, read once: hashed (sha256 for the ledger) and counted (for
+//! the progress bar) as they stream past, and sniffed first so that a ZIP, a spreadsheet, UTF-16
+//! text or binary data is refused with a fix instead of being read as garbage rows.
+
+use std::cell::Cell;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use anyhow::{Result, bail};
+use sha2::{Digest, Sha256};
+
+/// An import's input: a file on disk, or bytes shipped inside the binary (the demo's samples).
+pub struct ImportSource {
+    /// The name users see in summaries and errors (the path as they typed it).
+    pub name: String,
+    /// The absolute path, when the input is a file.
+    pub path: Option<PathBuf>,
+    /// Size in bytes, when known, for the progress bar.
+    pub len: Option<u64>,
+    reader: Box<dyn Read>,
+}
+
+impl ImportSource {
+    pub fn open(path: &Path) -> Result<ImportSource> {
+        let name = path.display().to_string();
+        if path.is_dir() {
+            bail!(
+                "cannot import {name}: it is a folder. Name the CSV files inside it instead, e.g. {name}/*.csv"
+            );
+        }
+        let file = match File::open(path) {
+            Ok(file) => file,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                bail!(
+                    "cannot import {name}: there is no such file. Check the name and the folder you are in"
+                )
+            }
+            Err(err) if err.kind() == io::ErrorKind::PermissionDenied => {
+                bail!(
+                    "cannot import {name}: permission denied. Check the file's permissions (ls -l) or copy it somewhere you can read"
+                )
+            }
+            Err(err) => bail!("cannot import {name}: {err}"),
+        };
+        let len = file.metadata().ok().map(|m| m.len());
+        Ok(ImportSource {
+            name,
+            path: Some(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())),
+            len,
+            reader: Box::new(file),
+        })
+    }
+
+    pub fn from_bytes(name: &str, bytes: &'static [u8]) -> ImportSource {
+        ImportSource {
+            name: name.to_string(),
+            path: None,
+            len: Some(bytes.len() as u64),
+            reader: Box::new(bytes),
+        }
+    }
+
+    /// Wraps the input for reading: returns a buffered reader positioned after any UTF-8 BOM, and
+    /// the tap that reports bytes read so far and, at the end, the sha256 of the whole input.
+    pub(super) fn into_reader(self) -> Result<(BufReader<TappedReader>, Tap)> {
+        let tap = Tap {
+            bytes: Rc::new(Cell::new(0)),
+            hasher: Rc::new(std::cell::RefCell::new(Sha256::new())),
+        };
+        let tapped = TappedReader {
+            inner: self.reader,
+            tap: tap.clone(),
+        };
+        let mut reader = BufReader::with_capacity(256 * 1024, tapped);
+        let head = match reader.fill_buf() {
+            Ok(head) => head,
+            Err(err) => bail!("cannot read {}: {err}", self.name),
+        };
+        sniff(&self.name, head)?;
+        if head.starts_with(b"\xEF\xBB\xBF") {
+            reader.consume(3);
+        }
+        Ok((reader, tap))
+    }
+}
+
+/// Refuses inputs that are not CSV text, saying what they look like and how to get a CSV.
+fn sniff(name: &str, head: &[u8]) -> Result<()> {
+    if head.is_empty() {
+        bail!(
+            "cannot import {name}: the file is empty (0 bytes). Export it again from the tool; a CSV has at least a header line"
+        );
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        bail!(
+            "cannot import {name}: it is a ZIP archive (or an Excel .xlsx workbook), not a CSV file. \
+             Unzip it and import the CSV files inside, or open the workbook and save it as \"CSV UTF-8\""
+        );
+    }
+    if head.starts_with(b"\x1f\x8b") {
+        bail!(
+            "cannot import {name}: it is gzip-compressed. Decompress it first (gunzip {name}) and import the CSV"
+        );
+    }
+    if head.starts_with(b"\xD0\xCF\x11\xE0") {
+        bail!(
+            "cannot import {name}: it is an old Excel .xls workbook. Open it and save it as \"CSV UTF-8\""
+        );
+    }
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        bail!(
+            "cannot import {name}: it is UTF-16 text (Excel's \"Unicode Text\"), and turnout reads UTF-8. \
+             Open it and save it as \"CSV UTF-8\" (in Excel: File > Save As > CSV UTF-8), or convert it: iconv -f UTF-16 -t UTF-8 {name} > fixed.csv"
+        );
+    }
+    let sample = &head[..head.len().min(8192)];
+    if sample.contains(&0) {
+        bail!(
+            "cannot import {name}: it holds binary data, not CSV text. Check that this is the exported CSV file and not a different download"
+        );
+    }
+    Ok(())
+}
+
+/// Shared view of what the tapped reader has seen.
+#[derive(Clone)]
+pub(super) struct Tap {
+    bytes: Rc<Cell<u64>>,
+    hasher: Rc<std::cell::RefCell<Sha256>>,
+}
+
+impl Tap {
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes.get()
+    }
+
+    /// The lowercase hex sha256 of every byte read so far.
+    pub fn sha256_hex(&self) -> String {
+        let digest = self.hasher.borrow().clone().finalize();
+        let mut hex = String::with_capacity(64);
+        for byte in digest.iter() {
+            let _ = write!(hex, "{byte:02x}");
+        }
+        hex
+    }
+}
+
+pub(super) struct TappedReader {
+    inner: Box<dyn Read>,
+    tap: Tap,
+}
+
+impl Read for TappedReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.tap.bytes.set(self.tap.bytes.get() + n as u64);
+        self.tap.hasher.borrow_mut().update(&buf[..n]);
+        Ok(n)
+    }
+}

@@ -1,0 +1,374 @@
+//! `turnout-metrics`: turnout's own long format, one number per row.
+//!
+//! ```text
+//! date,campaign,channel,effort,metric,value,source
+//! 2026-09-15,fair-rent-now,email,em_0915_townhall,unique_opens,1184,
+//! 2026-W41,fair-rent-now,,,calls,120,
+//! ```
+//! Only `metric` and `value` are required: a file without dates takes `--date` (else the import
+//! day), and one without campaigns takes `--campaign` (else its rows stay unlinked, never dropped).
+//! Columns are matched case-insensitively in any order; unknown columns are ignored.
+
+use chrono::NaiveDate;
+use csv::ByteRecord;
+
+use super::cells::{DateBounds, DatedCell, Grain, parse_dated};
+use super::profiles::{Profile, ProfileInfo, RowParser, show_header};
+use super::writer::{EffortKey, MetricRecord};
+use super::{ReadContext, Record, RowIssue, RowOutcome};
+use crate::channels;
+use crate::metrics::Vocabulary;
+use crate::values::parse_value;
+
+pub static INFO: ProfileInfo = ProfileInfo {
+    name: "turnout-metrics",
+    description: "turnout's own long format: date,campaign,channel,effort,metric,value[,source]",
+    required: &["metric", "value"],
+    optional: &["date", "campaign", "channel", "effort", "source"],
+};
+
+/// Efforts named in this format live in turnout's own namespace.
+const PLATFORM: &str = "turnout";
+
+pub struct TurnoutMetrics;
+
+impl Profile for TurnoutMetrics {
+    fn info(&self) -> &ProfileInfo {
+        &INFO
+    }
+
+    fn bind(&self, header: &[String], context: &ReadContext) -> Result<Box<dyn RowParser>, String> {
+        let missing = INFO.missing(header);
+        if !missing.is_empty() {
+            return Err(format!(
+                "expected a header with the columns {} (and optionally {}), but the file's header is {}; it lacks {}. \
+                 Check that this is the right file; if it comes from another tool, leave out --profile so turnout can recognise it",
+                INFO.required.join(", "),
+                INFO.optional.join(", "),
+                show_header(header),
+                missing.join(", ")
+            ));
+        }
+        let find = |name: &str| -> Result<Option<usize>, String> {
+            let positions: Vec<usize> = header
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.eq_ignore_ascii_case(name))
+                .map(|(i, _)| i)
+                .collect();
+            match positions.as_slice() {
+                [] => Ok(None),
+                [one] => Ok(Some(*one)),
+                [first, second, ..] => Err(format!(
+                    "the column '{name}' appears more than once (columns {} and {}); keep one and rename or remove the other",
+                    first + 1,
+                    second + 1
+                )),
+            }
+        };
+        let required = |name: &str| -> Result<usize, String> {
+            find(name)?.ok_or_else(|| format!("the column '{name}' is missing"))
+        };
+        Ok(Box::new(MetricsParser {
+            width: header.len(),
+            header: header.to_vec(),
+            date: find("date")?,
+            campaign: find("campaign")?,
+            channel: find("channel")?,
+            effort: find("effort")?,
+            metric: required("metric")?,
+            value: required("value")?,
+            source: find("source")?,
+            vocabulary: context.vocabulary.clone(),
+            campaigns: context.campaigns.clone(),
+            campaign_override: context.campaign_override.clone(),
+            org_tz: context.org_tz,
+            source_tz: context.source_tz.unwrap_or(context.org_tz),
+            tz_given: context.source_tz.is_some(),
+            undated_date: context.date_override.unwrap_or(context.today),
+            date_given: context.date_override.is_some(),
+            bounds: DateBounds::around(context.today),
+            undated_rows: 0,
+            unlinked_rows: 0,
+            overridden_rows: 0,
+            timestamps_seen: 0,
+        }))
+    }
+}
+
+struct MetricsParser {
+    width: usize,
+    header: Vec<String>,
+    date: Option<usize>,
+    campaign: Option<usize>,
+    channel: Option<usize>,
+    effort: Option<usize>,
+    metric: usize,
+    value: usize,
+    source: Option<usize>,
+    vocabulary: Vocabulary,
+    campaigns: std::collections::BTreeMap<String, i64>,
+    campaign_override: Option<(String, i64)>,
+    org_tz: chrono_tz::Tz,
+    source_tz: chrono_tz::Tz,
+    tz_given: bool,
+    undated_date: NaiveDate,
+    date_given: bool,
+    bounds: DateBounds,
+    undated_rows: u64,
+    unlinked_rows: u64,
+    overridden_rows: u64,
+    timestamps_seen: u64,
+}
+
+impl MetricsParser {
+    fn issue(
+        &self,
+        line: u64,
+        column: usize,
+        expected: &str,
+        found: &str,
+        reason: String,
+    ) -> RowIssue {
+        RowIssue {
+            line,
+            column_number: Some(column + 1),
+            column_name: self.header.get(column).cloned(),
+            expected: Some(expected.to_string()),
+            found: Some(found.to_string()),
+            reason,
+        }
+    }
+
+    /// The trimmed text of a cell; a cell that is not UTF-8 rejects the row.
+    fn cell<'r>(
+        &self,
+        record: &'r ByteRecord,
+        line: u64,
+        column: usize,
+    ) -> Result<&'r str, RowIssue> {
+        let bytes = record.get(column).unwrap_or_default();
+        std::str::from_utf8(bytes).map(str::trim).map_err(|_| {
+            self.issue(
+                line,
+                column,
+                "UTF-8 text",
+                &String::from_utf8_lossy(bytes),
+                "this cell is not UTF-8 text; re-save the file as \"CSV UTF-8\"".to_string(),
+            )
+        })
+    }
+
+    fn optional_cell<'r>(
+        &self,
+        record: &'r ByteRecord,
+        line: u64,
+        column: Option<usize>,
+    ) -> Result<Option<&'r str>, RowIssue> {
+        match column {
+            Some(column) => Ok(Some(self.cell(record, line, column)?).filter(|c| !c.is_empty())),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Cells that mean "no number here" rather than zero.
+fn is_unknown(text: &str) -> bool {
+    text.is_empty()
+        || text == "-"
+        || text.eq_ignore_ascii_case("n/a")
+        || text.eq_ignore_ascii_case("na")
+}
+
+impl RowParser for MetricsParser {
+    fn parse(&mut self, record: &ByteRecord, line: u64) -> Result<RowOutcome, RowIssue> {
+        if record.len() != self.width {
+            return Err(RowIssue {
+                line,
+                column_number: None,
+                column_name: None,
+                expected: Some(format!("{} fields, like the header", self.width)),
+                found: Some(format!("{} fields", record.len())),
+                reason: format!(
+                    "this row has {} fields but the header has {}; check for a missing or extra comma, or a value with a comma that needs quotes",
+                    record.len(),
+                    self.width
+                ),
+            });
+        }
+
+        let metric_text = self.cell(record, line, self.metric)?;
+        let value_text = self.cell(record, line, self.value)?;
+        if metric_text.is_empty() {
+            return Err(self.issue(
+                line,
+                self.metric,
+                "a metric name such as calls or unique_opens",
+                "",
+                "the metric is blank".to_string(),
+            ));
+        }
+        let Some(metric) = self.vocabulary.find(&metric_text.to_ascii_lowercase()) else {
+            let hint = self
+                .vocabulary
+                .closest(metric_text)
+                .map(|c| format!("; did you mean '{c}'?"))
+                .unwrap_or_else(|| {
+                    "; see turnout metric list, or add it with turnout metric add".to_string()
+                });
+            return Err(self.issue(
+                line,
+                self.metric,
+                "a known metric name (turnout metric list)",
+                metric_text,
+                format!("'{metric_text}' is not a known metric{hint}"),
+            ));
+        };
+        if is_unknown(value_text) {
+            return Ok(RowOutcome::Skip(
+                "the value is blank or '-' (unknown, not zero)".to_string(),
+            ));
+        }
+        let value = parse_value(value_text, metric.unit).map_err(|e| {
+            self.issue(
+                line,
+                self.value,
+                &e.expected,
+                &e.found,
+                format!("the value for {} is not {}", metric.name, e.expected),
+            )
+        })?;
+
+        let dated = match self.optional_cell(record, line, self.date)? {
+            Some(text) => {
+                let column = self.date.unwrap_or_default();
+                parse_dated(text, self.source_tz, self.org_tz, &self.bounds).map_err(
+                    |expected| {
+                        self.issue(
+                            line,
+                            column,
+                            &expected,
+                            text,
+                            format!(
+                                "the date is not {}",
+                                expected.trim_start_matches("expected ")
+                            ),
+                        )
+                    },
+                )?
+            }
+            None => {
+                self.undated_rows += 1;
+                DatedCell {
+                    date: self.undated_date,
+                    grain: Grain::Day,
+                    was_timestamp: false,
+                }
+            }
+        };
+        if dated.was_timestamp {
+            self.timestamps_seen += 1;
+        }
+
+        let campaign_cell = self.optional_cell(record, line, self.campaign)?;
+        let campaign_id = match (&self.campaign_override, campaign_cell) {
+            (Some((slug, id)), cell) => {
+                if cell.is_some_and(|c| !c.eq_ignore_ascii_case(slug)) {
+                    self.overridden_rows += 1;
+                }
+                Some(*id)
+            }
+            (None, Some(slug)) => match self.campaigns.get(&slug.to_ascii_lowercase()) {
+                Some(id) => Some(*id),
+                None => {
+                    let column = self.campaign.unwrap_or_default();
+                    return Err(self.issue(
+                        line,
+                        column,
+                        "the slug of a campaign set up with turnout campaign add",
+                        slug,
+                        format!(
+                            "there is no campaign '{slug}'; create it (turnout campaign add {} --name \"...\") or correct the cell",
+                            slug.to_ascii_lowercase()
+                        ),
+                    ));
+                }
+            },
+            (None, None) => {
+                self.unlinked_rows += 1;
+                None
+            }
+        };
+
+        let channel = match self.optional_cell(record, line, self.channel)? {
+            Some(text) => Some(channels::parse(text).map_err(|_| {
+                self.issue(
+                    line,
+                    self.channel.unwrap_or_default(),
+                    &format!("one of {}", channels::CHANNELS.join(", ")),
+                    text,
+                    channels::unknown_message(text),
+                )
+            })?),
+            None => None,
+        };
+        let effort = self
+            .optional_cell(record, line, self.effort)?
+            .map(|id| EffortKey {
+                platform: PLATFORM,
+                external_id: id.to_string(),
+                column: self.effort.map(|c| c + 1),
+            });
+        let source_code = self
+            .optional_cell(record, line, self.source)?
+            .map(str::to_string);
+
+        Ok(RowOutcome::Records(vec![Record::Metric(MetricRecord {
+            campaign_id,
+            effort,
+            channel,
+            metric: metric.name.clone(),
+            grain: dated.grain,
+            date: dated.date,
+            source_code,
+            value,
+        })]))
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        let undated = self.undated_rows;
+        if undated > 0 {
+            let why = if self.date_given {
+                "as --date asked"
+            } else {
+                "the import day; pass --date to choose another"
+            };
+            notes.push(format!(
+                "{undated} row(s) carried no date of their own and were dated {} ({why})",
+                self.undated_date
+            ));
+        }
+        let unlinked = self.unlinked_rows;
+        if unlinked > 0 {
+            notes.push(format!(
+                "{unlinked} row(s) name no campaign and are kept unlinked (shown as '(no campaign)'); pass --campaign SLUG to link them"
+            ));
+        }
+        let overridden = self.overridden_rows;
+        if overridden > 0
+            && let Some((slug, _)) = &self.campaign_override
+        {
+            notes.push(format!(
+                "{overridden} row(s) named another campaign in their campaign column; --campaign {slug} took precedence"
+            ));
+        }
+        if self.tz_given && self.timestamps_seen == 0 {
+            notes.push(
+                "--tz had no effect: this file's dates are calendar days, not times of day"
+                    .to_string(),
+            );
+        }
+        notes
+    }
+}

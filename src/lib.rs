@@ -1,0 +1,23 @@
+//! turnout: link digital outreach (emails, texts, posts) to offline action (turnout, calls,
+//! sign-ups) by campaign, in one SQLite database.
+//!
+//! Layout: `cli` defines the command line; `commands` holds one thin front end per subcommand and
+//! is the only place that prints; `output` renders every report; the rest are domain modules that
+//! return data and errors: `store` (the database and its schema), `campaigns`, `goals`,
+//! `metrics`, `weekly_log`, `import`, `report`, `demo` (the bundled demo database), plus small helpers (`dates`, `values`, `channels`).
+
+pub mod campaigns;
+pub mod channels;
+pub mod cli;
+pub mod commands;
+pub mod dates;
+pub mod demo;
+pub mod error;
+pub mod goals;
+pub mod import;
+pub mod metrics;
+pub mod output;
+pub mod report;
+pub mod store;
+pub mod values;
+pub mod weekly_log;

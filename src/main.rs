@@ -1,0 +1,28 @@
+//! turnout's entry point: parse the command line, run, print the error once, set the exit code
+//! (0 ok, 1 runtime or input error, 2 usage error).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use turnout::cli::Cli;
+use turnout::error::{UsageError, is_broken_pipe};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match turnout::commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            if err.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}

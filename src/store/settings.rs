@@ -1,0 +1,106 @@
+//! Organization-wide settings (`turnout config`): each key, its default, and how it is checked.
+//!
+//! Settings live in the database so that everyone sharing a database shares them; the time zone in
+//! particular decides which day and week every number falls in.
+
+use anyhow::{Result, bail};
+use chrono_tz::Tz;
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// A setting users can change, with its default and what it means.
+pub struct SettingSpec {
+    pub key: &'static str,
+    pub default: &'static str,
+    pub description: &'static str,
+}
+
+pub const SETTINGS: &[SettingSpec] = &[
+    SettingSpec {
+        key: "timezone",
+        default: "UTC",
+        description: "The organization's time zone (IANA name, e.g. America/Los_Angeles): days and ISO weeks are counted in it",
+    },
+    SettingSpec {
+        key: "default_country",
+        default: "US",
+        description: "Country assumed for phone numbers written without a country code (ISO 3166 code)",
+    },
+];
+
+pub const TIMEZONE: &str = "timezone";
+
+fn spec(key: &str) -> Result<&'static SettingSpec> {
+    match SETTINGS.iter().find(|s| s.key == key) {
+        Some(spec) => Ok(spec),
+        None => {
+            let known: Vec<&str> = SETTINGS.iter().map(|s| s.key).collect();
+            bail!(
+                "there is no setting called '{key}'. Known settings: {}",
+                known.join(", ")
+            )
+        }
+    }
+}
+
+/// The stored value, or the default when none was set.
+pub fn get(conn: &Connection, key: &str) -> Result<String> {
+    let spec = spec(key)?;
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM setting WHERE key = ?1",
+            params![key],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(stored.unwrap_or_else(|| spec.default.to_string()))
+}
+
+/// Checks and stores a value; returns the value as stored (normalized).
+pub fn set(conn: &Connection, key: &str, value: &str) -> Result<String> {
+    spec(key)?;
+    let value = value.trim();
+    let normalized = match key {
+        TIMEZONE => parse_timezone(value)?.name().to_string(),
+        "default_country" => {
+            if value.len() != 2 || !value.chars().all(|c| c.is_ascii_alphabetic()) {
+                bail!(
+                    "default_country must be a two-letter country code such as US, GB or CA; found '{value}'"
+                );
+            }
+            value.to_ascii_uppercase()
+        }
+        _ => value.to_string(),
+    };
+    conn.execute(
+        "INSERT INTO setting (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, normalized],
+    )?;
+    Ok(normalized)
+}
+
+/// Whether the value was set explicitly (rather than being the default).
+pub fn is_set(conn: &Connection, key: &str) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM setting WHERE key = ?1", params![key], |_| {
+            Ok(())
+        })
+        .optional()?
+        .is_some())
+}
+
+/// The organization's time zone.
+pub fn timezone(conn: &Connection) -> Result<Tz> {
+    parse_timezone(&get(conn, TIMEZONE)?)
+}
+
+/// Parses an IANA time zone name, with an error that says what one looks like.
+pub fn parse_timezone(name: &str) -> Result<Tz> {
+    match name.trim().parse::<Tz>() {
+        Ok(tz) => Ok(tz),
+        Err(_) => bail!(
+            "'{name}' is not a time zone turnout knows. Use an IANA name such as UTC, America/New_York, \
+             America/Los_Angeles or Europe/London"
+        ),
+    }
+}
