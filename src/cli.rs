@@ -130,6 +130,8 @@ pub enum GoalCommand {
     Set {
         campaign: String,
         metric: String,
+        /// The number to reach, e.g. 800
+        #[arg(allow_hyphen_values = true)]
         target: String,
         /// Deadline, inclusive (YYYY-MM-DD)
         #[arg(long, value_name = "DATE")]

@@ -95,6 +95,9 @@ impl Cell {
 pub struct Column {
     pub key: &'static str,
     pub label: String,
+    /// False for columns only tools need (full hashes, raw error text): kept out of tables and
+    /// Markdown, present in CSV and JSON.
+    pub for_people: bool,
 }
 
 impl Column {
@@ -102,6 +105,15 @@ impl Column {
         Column {
             key,
             label: label.into(),
+            for_people: true,
+        }
+    }
+
+    /// A column for CSV and JSON only.
+    pub fn tools_only(key: &'static str, label: impl Into<String>) -> Column {
+        Column {
+            for_people: false,
+            ..Column::new(key, label)
         }
     }
 }
@@ -189,15 +201,19 @@ fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "{}", section.empty)?;
             continue;
         }
+        let shown = people_columns(section);
         let mut builder = Builder::default();
-        builder.push_record(section.columns.iter().map(|c| c.label.clone()));
+        builder.push_record(shown.iter().map(|&i| section.columns[i].label.clone()));
         for row in &section.rows {
-            builder.push_record(row.iter().map(Cell::for_people));
+            builder.push_record(shown.iter().map(|&i| row[i].for_people()));
         }
         let mut table = builder.build();
         table.with(Style::rounded());
-        for index in numeric_columns(section) {
-            table.modify(Columns::one(index), Alignment::right());
+        let numeric = numeric_columns(section);
+        for (position, index) in shown.iter().enumerate() {
+            if numeric.contains(index) {
+                table.modify(Columns::one(position), Alignment::right());
+            }
         }
         writeln!(out, "{table}")?;
     }
@@ -208,6 +224,13 @@ fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The indices of the columns tables and Markdown show.
+fn people_columns(section: &Section) -> Vec<usize> {
+    (0..section.columns.len())
+        .filter(|&i| section.columns[i].for_people)
+        .collect()
 }
 
 /// Columns whose cells are all numbers (or missing) are right-aligned.
@@ -245,18 +268,22 @@ fn render_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             continue;
         }
         let numeric = numeric_columns(section);
-        let labels: Vec<String> = section
-            .columns
+        let shown = people_columns(section);
+        let labels: Vec<String> = shown
             .iter()
-            .map(|c| escape_cell(&c.label))
+            .map(|&i| escape_cell(&section.columns[i].label))
             .collect();
         writeln!(out, "| {} |", labels.join(" | "))?;
-        let rule: Vec<&str> = (0..section.columns.len())
-            .map(|i| if numeric.contains(&i) { "---:" } else { "---" })
+        let rule: Vec<&str> = shown
+            .iter()
+            .map(|i| if numeric.contains(i) { "---:" } else { "---" })
             .collect();
         writeln!(out, "| {} |", rule.join(" | "))?;
         for row in &section.rows {
-            let cells: Vec<String> = row.iter().map(|c| escape_cell(&c.for_people())).collect();
+            let cells: Vec<String> = shown
+                .iter()
+                .map(|&i| escape_cell(&row[i].for_people()))
+                .collect();
             writeln!(out, "| {} |", cells.join(" | "))?;
         }
         writeln!(out)?;

@@ -164,8 +164,8 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
             Column::new("rejected", "Rejected"),
             Column::new("skipped", "Skipped"),
             Column::new("import_id", "Import"),
-            Column::new("sha256", "SHA-256"),
-            Column::new("error", "Error"),
+            Column::tools_only("sha256", "SHA-256"),
+            Column::tools_only("error", "Error"),
         ],
     );
     for result in results {
@@ -188,7 +188,7 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
                     Cell::Int(c.rejected as i64),
                     Cell::Int(c.skipped as i64),
                     report.import_id.map_or(Cell::Missing("-"), Cell::Int),
-                    Cell::text(&report.sha256[..report.sha256.len().min(12)]),
+                    Cell::text(&report.sha256),
                     Cell::Missing(""),
                 ]);
             }

@@ -31,7 +31,7 @@ pub fn run(context: &Context, args: ImportsArgs) -> Result<()> {
             Column::new("unchanged", "Unchanged"),
             Column::new("rejected", "Rejected"),
             Column::new("skipped", "Skipped"),
-            Column::new("sha256", "SHA-256"),
+            Column::tools_only("sha256", "SHA-256"),
         ],
     )
     .with_empty("Nothing imported yet. Import a file with: turnout import FILE.csv");

@@ -235,7 +235,10 @@ impl RowParser for MetricsParser {
                 self.value,
                 &e.expected,
                 &e.found,
-                format!("the value for {} is not {}", metric.name, e.expected),
+                format!(
+                    "'{}' is not a value for {}: expected {}",
+                    e.found, metric.name, e.expected
+                ),
             )
         })?;
 
@@ -249,10 +252,7 @@ impl RowParser for MetricsParser {
                             column,
                             &expected,
                             text,
-                            format!(
-                                "the date is not {}",
-                                expected.trim_start_matches("expected ")
-                            ),
+                            format!("'{text}' is not a usable date: {expected}"),
                         )
                     },
                 )?

@@ -1,0 +1,12 @@
+//! Integration tests: the built `turnout` binary run on real-looking files, checking real numbers.
+//! One test binary (faster to build); one module per command family.
+
+mod support;
+
+mod campaigns;
+mod demo;
+mod goals;
+mod import;
+mod log;
+mod store;
+mod totals;

@@ -1,0 +1,173 @@
+//! The database file: where it lives, its schema version, and what is refused.
+
+use predicates::prelude::*;
+
+use crate::support::{Sandbox, bare_cmd, file_bytes};
+
+#[test]
+fn db_path_comes_from_flag_then_env_then_current_folder() {
+    let sandbox = Sandbox::new();
+    // --db
+    sandbox.ok(&["init"]);
+    assert!(sandbox.db().exists());
+
+    // TURNOUT_DB
+    let from_env = sandbox.path("from-env.db");
+    bare_cmd()
+        .current_dir(sandbox.dir.path())
+        .env("TURNOUT_DB", &from_env)
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Created"));
+    assert!(from_env.exists());
+
+    // ./turnout.db
+    let folder = sandbox.path("work");
+    std::fs::create_dir(&folder).unwrap();
+    bare_cmd()
+        .current_dir(&folder)
+        .arg("init")
+        .assert()
+        .success();
+    assert!(folder.join("turnout.db").exists());
+
+    // init again says so and changes nothing it should not
+    bare_cmd()
+        .current_dir(&folder)
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Already set up"));
+}
+
+#[test]
+fn a_database_from_a_newer_turnout_is_refused_untouched() {
+    let sandbox = Sandbox::new();
+    sandbox.fair_rent_now();
+    {
+        let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let before = file_bytes(&sandbox.db());
+    sandbox
+        .cmd()
+        .args(["campaign", "list"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("newer turnout"))
+        .stderr(predicate::str::contains("schema version 99"));
+    sandbox
+        .cmd()
+        .args([
+            "log",
+            "fair-rent-now",
+            "calls=5",
+            "--week",
+            "2026-W41",
+            "--today",
+            "2026-10-14",
+        ])
+        .assert()
+        .code(1);
+    assert_eq!(
+        before,
+        file_bytes(&sandbox.db()),
+        "the newer database was changed"
+    );
+    assert!(
+        !sandbox.path("turnout.db-wal").exists()
+            || file_bytes(&sandbox.path("turnout.db-wal")).is_empty()
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_untouched() {
+    let sandbox = Sandbox::new();
+    let not_db = sandbox.write("notes.db", "this is a text file, not SQLite\n".repeat(200));
+    let before = file_bytes(&not_db);
+    bare_cmd()
+        .arg("--db")
+        .arg(&not_db)
+        .args(["campaign", "list"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is not a turnout database"));
+    assert_eq!(before, file_bytes(&not_db));
+}
+
+#[test]
+fn a_database_in_a_missing_folder_is_a_clear_error() {
+    let sandbox = Sandbox::new();
+    bare_cmd()
+        .arg("--db")
+        .arg(sandbox.path("no/such/folder/t.db"))
+        .arg("init")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("does not exist"));
+}
+
+#[test]
+fn the_schema_version_and_wal_mode_are_set() {
+    let sandbox = Sandbox::new();
+    sandbox.ok(&["init"]);
+    let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert!(version >= 1);
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn the_time_zone_setting_shows_in_report_headers() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.ok(&["totals", "--today", "2026-10-14"]);
+    assert!(out.contains("Time zone: UTC · as of 2026-10-14"), "{out}");
+    sandbox.ok(&["config", "set", "timezone", "America/Los_Angeles"]);
+    assert_eq!(
+        sandbox.ok(&["config", "get", "timezone"]).trim(),
+        "America/Los_Angeles"
+    );
+    let out = sandbox.ok(&["totals", "--today", "2026-10-14"]);
+    assert!(out.contains("Time zone: America/Los_Angeles"), "{out}");
+    sandbox
+        .cmd()
+        .args(["config", "set", "timezone", "Mars/Olympus"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Mars/Olympus"));
+}
+
+#[test]
+fn usage_errors_exit_2_and_input_errors_exit_1() {
+    let sandbox = Sandbox::new();
+    sandbox.cmd().args(["no-such-command"]).assert().code(2);
+    sandbox
+        .cmd()
+        .args(["--today", "14/10/2026", "totals"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("YYYY-MM-DD"));
+    sandbox
+        .cmd()
+        .args(["totals", "--begin", "last week"])
+        .assert()
+        .code(2);
+    sandbox
+        .cmd()
+        .args(["log", "--week", "W41", "x", "calls=1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("2026-W41"));
+    sandbox
+        .cmd()
+        .args(["campaign", "show", "nope"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no campaign 'nope'"));
+}

@@ -1,0 +1,129 @@
+//! Helpers shared by the integration tests: a throwaway database per test, and the binary run
+//! against it with a clean environment.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A temporary folder holding one test's database and files.
+pub struct Sandbox {
+    pub dir: TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox {
+            dir: TempDir::new().expect("temp dir"),
+        }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("turnout.db")
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes a file into the sandbox and returns its path.
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, contents).expect("write file");
+        path
+    }
+
+    /// The binary, run in the sandbox with `--db` pointing at its database.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = bare_cmd();
+        cmd.current_dir(self.dir.path()).arg("--db").arg(self.db());
+        cmd
+    }
+
+    /// Runs a command that must succeed and returns its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let output = self.cmd().args(args).output().expect("run turnout");
+        assert!(
+            output.status.success(),
+            "turnout {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("utf-8 stdout")
+    }
+
+    /// Runs a command with `--format json` and parses its array.
+    pub fn json(&self, args: &[&str]) -> Vec<Value> {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--format", "json"]);
+        let text = self.ok(&all);
+        match serde_json::from_str(&text) {
+            Ok(Value::Array(rows)) => rows,
+            other => panic!("expected a JSON array from {args:?}, got {other:?}: {text}"),
+        }
+    }
+
+    /// `--format json` against another database file.
+    pub fn json_with_db(&self, db: &Path, args: &[&str]) -> Vec<Value> {
+        let output = bare_cmd()
+            .current_dir(self.dir.path())
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .expect("run turnout");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice::<Vec<Value>>(&output.stdout).expect("JSON array")
+    }
+
+    /// Sets up the campaign most tests use.
+    pub fn fair_rent_now(&self) {
+        self.ok(&[
+            "campaign",
+            "add",
+            "fair-rent-now",
+            "--name",
+            "Fair Rent Now",
+            "--start",
+            "2026-09-07",
+            "--end",
+            "2026-11-01",
+        ]);
+    }
+}
+
+/// The binary with an environment that cannot leak the developer's settings into a test.
+pub fn bare_cmd() -> Command {
+    let mut cmd = Command::cargo_bin("turnout").expect("binary built");
+    cmd.env_remove("TURNOUT_DB");
+    cmd
+}
+
+/// The one row matching every (key, value) pair.
+pub fn one_row<'a>(rows: &'a [Value], matches: &[(&str, &str)]) -> &'a Value {
+    let found: Vec<&Value> = rows
+        .iter()
+        .filter(|r| matches.iter().all(|(k, v)| r[*k] == *v))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one row matching {matches:?} in {rows:#?}"
+    );
+    found[0]
+}
+
+pub fn number(value: &Value) -> f64 {
+    value
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {value}"))
+}
+
+pub fn file_bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).expect("read file")
+}
