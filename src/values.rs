@@ -29,7 +29,11 @@ pub fn parse_value(text: &str, unit: Unit) -> Result<f64, ValueError> {
         expected: expected.to_string(),
         found: trimmed.to_string(),
     };
-    let cleaned: String = trimmed.chars().filter(|c| *c != ',' && *c != '_').collect();
+    if trimmed.contains(',') && !well_grouped(trimmed) {
+        // "1,50" is a European 1.50 or a typo; reading it as 150 would be a silent lie.
+        return Err(error());
+    }
+    let cleaned: String = trimmed.chars().filter(|c| *c != ',').collect();
     let unsigned = cleaned.strip_prefix('+').unwrap_or(&cleaned);
     if unsigned.is_empty() || !unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
         return Err(error());
@@ -44,6 +48,18 @@ pub fn parse_value(text: &str, unit: Unit) -> Result<f64, ValueError> {
     Ok(value)
 }
 
+/// Whether the commas in a number separate thousands: `1,200` and `12,345.50`, not `1,50`.
+fn well_grouped(text: &str) -> bool {
+    let integer = text.split('.').next().unwrap_or_default();
+    let integer = integer.strip_prefix('+').unwrap_or(integer);
+    let mut groups = integer.split(',');
+    let first = groups.next().unwrap_or_default();
+    (1..=3).contains(&first.len())
+        && first.chars().all(|c| c.is_ascii_digit())
+        && groups.all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()))
+        && !text.split('.').nth(1).unwrap_or_default().contains(',')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +68,11 @@ mod tests {
     fn counts_are_whole_and_not_negative() {
         assert_eq!(parse_value("120", Unit::Count), Ok(120.0));
         assert_eq!(parse_value(" 1,200 ", Unit::Count), Ok(1200.0));
+        assert_eq!(parse_value("1,234,567", Unit::Count), Ok(1234567.0));
+        assert_eq!(parse_value("12,345.50", Unit::Amount), Ok(12345.5));
+        assert!(parse_value("1,50", Unit::Amount).is_err());
+        assert!(parse_value("1,2,3", Unit::Count).is_err());
+        assert!(parse_value(",100", Unit::Count).is_err());
         assert_eq!(parse_value("424.0", Unit::Count), Ok(424.0));
         assert!(parse_value("12.5", Unit::Count).is_err());
         assert!(parse_value("-3", Unit::Count).is_err());

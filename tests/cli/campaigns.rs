@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::support::{Sandbox, one_row};
+use crate::common::{Sandbox, one_row};
 
 #[test]
 fn campaigns_are_added_edited_listed_and_shown() {

@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::support::{Sandbox, bare_cmd, number, one_row};
+use crate::common::{Sandbox, bare_cmd, number, one_row};
 
 #[test]
 fn demo_builds_a_database_and_shows_progress() {

@@ -4,7 +4,7 @@
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{Sandbox, file_bytes, number, one_row};
+use crate::common::{Sandbox, file_bytes, number, one_row};
 
 const TODAY: &str = "2026-10-14";
 const HEADER: &str = "date,campaign,channel,effort,metric,value,source\n";

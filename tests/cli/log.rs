@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::support::{Sandbox, number, one_row};
+use crate::common::{Sandbox, number, one_row};
 
 const TODAY: &str = "2026-10-14";
 

@@ -1,7 +1,7 @@
 //! Integration tests: the built `turnout` binary run on real-looking files, checking real numbers.
 //! One test binary (faster to build); one module per command family.
 
-mod support;
+mod common;
 
 mod campaigns;
 mod demo;

@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::support::{Sandbox, bare_cmd, file_bytes};
+use crate::common::{Sandbox, bare_cmd, file_bytes};
 
 #[test]
 fn db_path_comes_from_flag_then_env_then_current_folder() {
