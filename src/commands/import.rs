@@ -10,6 +10,7 @@ use anyhow::{Context as _, Result, anyhow};
 use csv::ByteRecord;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::imports::{count_cells, count_columns};
 use super::{Context, date_flag};
 use crate::cli::ImportArgs;
 use crate::error::UsageError;
@@ -157,55 +158,44 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
             Column::new("file", "File"),
             Column::new("profile", "Profile"),
             Column::new("status", "Status"),
-            Column::new("rows_read", "Read"),
-            Column::new("inserted", "Inserted"),
-            Column::new("updated", "Updated"),
-            Column::new("unchanged", "Unchanged"),
-            Column::new("rejected", "Rejected"),
-            Column::new("skipped", "Skipped"),
+        ]
+        .into_iter()
+        .chain(count_columns())
+        .chain([
             Column::new("import_id", "Import"),
             Column::tools_only("sha256", "SHA-256"),
             Column::tools_only("error", "Error"),
-        ],
+        ])
+        .collect(),
     );
     for result in results {
         match result {
             FileResult::Read(report) => {
-                let c = report.counts;
                 let status = match report.outcome {
                     Outcome::Imported => "imported",
                     Outcome::DryRun => "dry-run",
                     Outcome::StrictRefused => "strict-refused",
                 };
-                section.push(vec![
+                let mut cells = vec![
                     Cell::text(&report.file),
                     Cell::text(&report.profile),
                     Cell::text(status),
-                    Cell::Int(c.rows_read as i64),
-                    Cell::Int(c.inserted as i64),
-                    Cell::Int(c.updated as i64),
-                    Cell::Int(c.unchanged as i64),
-                    Cell::Int(c.rejected as i64),
-                    Cell::Int(c.skipped as i64),
+                ];
+                cells.extend(count_cells(&report.counts));
+                cells.extend([
                     report.import_id.map_or(Cell::Missing("-"), Cell::Int),
                     Cell::text(&report.sha256),
                     Cell::Missing(""),
                 ]);
+                section.push(cells);
             }
-            FileResult::Refused { file, error } => section.push(vec![
-                Cell::text(file),
-                Cell::Missing("-"),
-                Cell::text("refused"),
-                Cell::Missing("-"),
-                Cell::Missing("-"),
-                Cell::Missing("-"),
-                Cell::Missing("-"),
-                Cell::Missing("-"),
-                Cell::Missing("-"),
-                Cell::Missing("-"),
-                Cell::Missing("-"),
-                Cell::text(error),
-            ]),
+            FileResult::Refused { file, error } => {
+                // Nothing was read into the database, so no counts: null in JSON, "-" for people.
+                let mut cells = vec![Cell::text(file), Cell::Missing("-"), Cell::text("refused")];
+                cells.extend(std::iter::repeat_n(Cell::Missing("-"), 8));
+                cells.push(Cell::text(error));
+                section.push(cells);
+            }
         }
     }
     let mut report = Report::single(

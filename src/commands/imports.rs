@@ -4,7 +4,7 @@ use anyhow::{Result, bail};
 
 use super::Context;
 use crate::cli::ImportsArgs;
-use crate::import;
+use crate::import::{self, Counts};
 use crate::output::{Cell, Column, Report, Section};
 
 pub fn run(context: &Context, args: ImportsArgs) -> Result<()> {
@@ -25,32 +25,24 @@ pub fn run(context: &Context, args: ImportsArgs) -> Result<()> {
             Column::new("profile", "Profile"),
             Column::new("campaign", "Campaign"),
             Column::new("finished_at", "Finished (UTC)"),
-            Column::new("rows_read", "Read"),
-            Column::new("inserted", "Inserted"),
-            Column::new("updated", "Updated"),
-            Column::new("unchanged", "Unchanged"),
-            Column::new("rejected", "Rejected"),
-            Column::new("skipped", "Skipped"),
-            Column::tools_only("sha256", "SHA-256"),
-        ],
+        ]
+        .into_iter()
+        .chain(count_columns())
+        .chain([Column::tools_only("sha256", "SHA-256")])
+        .collect(),
     )
     .with_empty("Nothing imported yet. Import a file with: turnout import FILE.csv");
     for entry in &entries {
-        let c = entry.counts;
-        ledger.push(vec![
+        let mut cells = vec![
             Cell::Int(entry.id),
             Cell::text(&entry.file_name),
             Cell::text(&entry.profile),
             Cell::opt_text(entry.campaign.as_deref(), "-"),
             Cell::opt_text(entry.finished_at.as_deref(), "-"),
-            Cell::Int(c.rows_read as i64),
-            Cell::Int(c.inserted as i64),
-            Cell::Int(c.updated as i64),
-            Cell::Int(c.unchanged as i64),
-            Cell::Int(c.rejected as i64),
-            Cell::Int(c.skipped as i64),
-            Cell::text(&entry.sha256),
-        ]);
+        ];
+        cells.extend(count_cells(&entry.counts));
+        cells.push(Cell::text(&entry.sha256));
+        ledger.push(cells);
     }
 
     let mut report = Report::new("Import ledger");
@@ -85,4 +77,30 @@ pub fn run(context: &Context, args: ImportsArgs) -> Result<()> {
         report.sections.push(rows);
     }
     context.print(&report, args.format.format)
+}
+
+/// The accounting columns every import listing shows, in this order.
+pub(super) fn count_columns() -> Vec<Column> {
+    vec![
+        Column::new("rows_read", "Read"),
+        Column::new("inserted", "Inserted"),
+        Column::new("updated", "Updated"),
+        Column::new("unchanged", "Unchanged"),
+        Column::new("rejected", "Rejected"),
+        Column::new("skipped", "Skipped"),
+    ]
+}
+
+pub(super) fn count_cells(counts: &Counts) -> Vec<Cell> {
+    [
+        counts.rows_read,
+        counts.inserted,
+        counts.updated,
+        counts.unchanged,
+        counts.rejected,
+        counts.skipped,
+    ]
+    .into_iter()
+    .map(|n| Cell::Int(n as i64))
+    .collect()
 }

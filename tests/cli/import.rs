@@ -327,6 +327,21 @@ fn refused_files_leave_the_database_byte_identical() {
             path.display()
         );
     }
+    // In JSON a refused file says so, with no counts, and the other files still import.
+    let output = sandbox
+        .cmd()
+        .args(["import", "empty.csv", "good.csv", "--format", "json", "--today", TODAY])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let rows: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rows[0]["status"], "refused");
+    assert!(rows[0]["rows_read"].is_null());
+    assert!(rows[0]["error"].as_str().unwrap().contains("is empty"));
+    assert_eq!(rows[1]["status"], "imported");
+    assert_eq!(counts(&rows[1]), [7.0, 0.0, 0.0, 7.0, 0.0, 0.0]);
+    let before = file_bytes(&sandbox.db());
+
     // Asking for the wrong profile is refused the same way.
     sandbox
         .cmd()
