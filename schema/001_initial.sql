@@ -37,6 +37,7 @@ INSERT INTO metric (name, family, unit, description, builtin, position) VALUES
     ('votes',           'result', 'count',  'Votes cast by people the campaign turned out', 1, 11),
     ('donations',       'result', 'count',  'Number of donations (not their amount)', 1, 12),
     ('donation_amount', 'result', 'amount', 'Money donated, in the account currency', 1, 13),
+    ('cancellations',   'result', 'count',  'RSVPs cancelled before the event (not counted as RSVPs)', 1, 14),
     ('sent',            'milestone', 'count', 'Messages sent (emails, texts) or posts published', 1, 101),
     ('delivered',       'milestone', 'count', 'Messages delivered (sent minus bounces)', 1, 102),
     ('bounces',         'milestone', 'count', 'Messages that bounced (hard and soft)', 1, 103),
@@ -158,6 +159,8 @@ CREATE TABLE metric_value (
     grain        TEXT NOT NULL CHECK (grain IN ('day', 'week')),
     period_start TEXT NOT NULL,
     source_code  TEXT,
+    -- A breakdown the export itself has, such as the call target of a CallPower row.
+    detail       TEXT,
     value        REAL NOT NULL,
     import_id    INTEGER REFERENCES import (id),
     import_line  INTEGER,
@@ -166,7 +169,7 @@ CREATE TABLE metric_value (
 
 CREATE UNIQUE INDEX metric_value_identity ON metric_value (
     origin, ifnull(campaign_id, 0), ifnull(effort_id, 0), ifnull(channel, ''), metric, grain,
-    period_start, ifnull(source_code, '')
+    period_start, ifnull(source_code, ''), ifnull(detail, '')
 );
 CREATE INDEX metric_value_by_campaign ON metric_value (campaign_id, metric, period_start);
 CREATE INDEX metric_value_by_import ON metric_value (import_id);
@@ -204,6 +207,7 @@ CREATE TABLE event (
     external_id TEXT NOT NULL,
     title       TEXT,
     starts_at   TEXT,
+    starts_local TEXT,
     UNIQUE (platform, external_id)
 ) STRICT;
 
@@ -212,13 +216,17 @@ CREATE TABLE touch (
     id          INTEGER PRIMARY KEY,
     person_id   INTEGER NOT NULL REFERENCES person (id),
     effort_id   INTEGER NOT NULL REFERENCES effort (id),
-    kind        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('sent', 'delivered', 'opened', 'clicked', 'replied')),
     at          TEXT NOT NULL,
+    local_date  TEXT NOT NULL,
+    -- A hash of what identifies the row in its export, so re-importing it finds it again.
+    source_key  TEXT NOT NULL UNIQUE,
     import_id   INTEGER REFERENCES import (id),
     import_line INTEGER
 ) STRICT;
 
 CREATE INDEX touch_by_person ON touch (person_id, at);
+CREATE INDEX touch_by_effort ON touch (effort_id, kind);
 
 -- Offline actions, one row per action, with or without a known person.
 CREATE TABLE action (
@@ -229,11 +237,42 @@ CREATE TABLE action (
     at          TEXT NOT NULL,
     local_date  TEXT NOT NULL,
     amount      REAL NOT NULL DEFAULT 1,
+    channel     TEXT CHECK (channel IN ('email', 'sms', 'social', 'web', 'ads', 'phone', 'field', 'poll', 'other')),
     source_code TEXT,
     event_id    INTEGER REFERENCES event (id),
+    source_key  TEXT NOT NULL UNIQUE,
     import_id   INTEGER REFERENCES import (id),
     import_line INTEGER
 ) STRICT;
 
 CREATE INDEX action_by_campaign ON action (campaign_id, metric, local_date);
 CREATE INDEX action_by_person ON action (person_id, at);
+
+-- Every number reports sum, in one shape: aggregate and logged values; one per offline action;
+-- and counts from person-level touches for efforts whose export gave no aggregate of that metric
+-- (a vendor's own report of a send is the count of record; granular files are often partial).
+CREATE VIEW fact AS
+    SELECT campaign_id, effort_id, channel, metric, period_start, source_code, detail, value
+    FROM metric_value
+UNION ALL
+    SELECT campaign_id, NULL, channel, metric, local_date, source_code, NULL, amount
+    FROM action
+UNION ALL
+    SELECT e.campaign_id, t.effort_id, e.channel, k.metric, t.local_date, NULL, NULL, count(*)
+    FROM touch t
+    JOIN effort e ON e.id = t.effort_id
+    JOIN (SELECT 'sent' AS kind, 'sent' AS metric UNION ALL SELECT 'delivered', 'delivered'
+          UNION ALL SELECT 'opened', 'opens' UNION ALL SELECT 'clicked', 'clicks'
+          UNION ALL SELECT 'replied', 'replies') k ON k.kind = t.kind
+    WHERE NOT EXISTS (SELECT 1 FROM metric_value mv WHERE mv.effort_id = t.effort_id AND mv.metric = k.metric)
+    GROUP BY e.campaign_id, t.effort_id, e.channel, k.metric, t.local_date
+UNION ALL
+    SELECT campaign_id, effort_id, channel, metric, first_date, NULL, NULL, count(*)
+    FROM (SELECT e.campaign_id, t.effort_id, e.channel, k.metric, min(t.local_date) AS first_date
+          FROM touch t
+          JOIN effort e ON e.id = t.effort_id
+          JOIN (SELECT 'opened' AS kind, 'unique_opens' AS metric
+                UNION ALL SELECT 'clicked', 'unique_clicks') k ON k.kind = t.kind
+          WHERE NOT EXISTS (SELECT 1 FROM metric_value mv WHERE mv.effort_id = t.effort_id AND mv.metric = k.metric)
+          GROUP BY e.campaign_id, t.effort_id, e.channel, k.metric, t.person_id)
+    GROUP BY campaign_id, effort_id, channel, metric, first_date;

@@ -288,7 +288,7 @@ pub struct CampaignActivity {
 
 pub fn activity(conn: &Connection, campaign_id: i64) -> Result<CampaignActivity> {
     let (values, first_date, last_date) = conn.query_row(
-        "SELECT count(*), min(period_start), max(period_start) FROM metric_value WHERE campaign_id = ?1",
+        "SELECT count(*), min(period_start), max(period_start) FROM fact WHERE campaign_id = ?1",
         params![campaign_id],
         |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
     )?;

@@ -51,6 +51,11 @@ pub enum Command {
     Import(ImportArgs),
     /// The import ledger: what was imported when, and every row that was rejected or skipped
     Imports(ImportsArgs),
+    /// Import profiles: the tools' exports turnout can read, and checking your own
+    #[command(subcommand)]
+    Profiles(ProfilesCommand),
+    /// Source codes, UTM campaigns and refcodes seen in imports, and the campaign each links to
+    Codes(CodesArgs),
     /// Summed numbers per campaign and metric, optionally by week, month, channel, effort or source
     Totals(TotalsArgs),
     /// The metric vocabulary: results (field) and milestones (comms)
@@ -201,6 +206,9 @@ pub struct ImportArgs {
     /// Refuse the whole file if any row is rejected (nothing is written)
     #[arg(long)]
     pub strict: bool,
+    /// Also list the columns the profile does not use
+    #[arg(long, short)]
+    pub verbose: bool,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -209,6 +217,33 @@ pub struct ImportArgs {
 pub struct ImportsArgs {
     /// Show one import with every row it rejected or skipped
     pub id: Option<i64>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// Every profile: built-in ones and your own (in <database folder>/profiles/)
+    List(FormatArgs),
+    /// One profile: the columns it reads, what they mean, and what it records
+    Show {
+        /// A profile name, or the path of a profile file
+        name: String,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Check a profile file you wrote; problems are shown with their line
+    Check {
+        /// The profile file, e.g. ./mytool.toml
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CodesArgs {
+    /// Only codes no campaign claims (rows kept unlinked)
+    #[arg(long)]
+    pub unmatched: bool,
     #[command(flatten)]
     pub format: FormatArgs,
 }

@@ -112,6 +112,7 @@ pub fn build(path: &Path, today: NaiveDate, on_step: &mut dyn FnMut(Step)) -> Re
         tz: None,
         date: None,
         today,
+        verbose: false,
     };
     for (name, bytes) in SAMPLES {
         let report = import::import(

@@ -42,6 +42,7 @@ pub fn run(context: &Context, args: ImportArgs) -> Result<()> {
         tz,
         date,
         today: context.today(&store)?,
+        verbose: args.verbose,
     };
     let mut rejects = match &args.rejects {
         Some(path) => Some(RejectsSink::new(path)?),

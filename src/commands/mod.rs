@@ -2,6 +2,7 @@
 //! the result; this is the only layer that prints.
 
 mod campaign;
+mod codes;
 mod config;
 mod demo;
 mod goal;
@@ -10,6 +11,7 @@ mod imports;
 mod init;
 mod log;
 mod metric;
+mod profiles;
 mod totals;
 
 use std::io::{self, Write};
@@ -91,6 +93,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Log(args) => log::run(&context, args),
         Command::Import(args) => import::run(&context, args),
         Command::Imports(args) => imports::run(&context, args),
+        Command::Profiles(command) => profiles::run(&context, command),
+        Command::Codes(args) => codes::run(&context, args),
         Command::Totals(args) => totals::run(&context, args),
         Command::Metric(command) => metric::run(&context, command),
         Command::Demo(format) => demo::run(&context, format.format),

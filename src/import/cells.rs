@@ -91,7 +91,7 @@ pub fn parse_dated(
 }
 
 /// A timestamp with an explicit offset (RFC 3339, `+00` style), or a local one in `source_tz`.
-fn parse_timestamp(text: &str, source_tz: Tz) -> Option<DateTime<chrono::Utc>> {
+pub(crate) fn parse_timestamp(text: &str, source_tz: Tz) -> Option<DateTime<chrono::Utc>> {
     if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
         return Some(instant.to_utc());
     }

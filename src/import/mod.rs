@@ -11,8 +11,10 @@
 //!   as it was; `--dry-run` and `--strict` failures roll the transaction back.
 
 mod cells;
+mod declarative;
 mod profiles;
 mod source;
+pub mod spec;
 mod turnout_metrics;
 mod writer;
 
@@ -21,6 +23,8 @@ use std::collections::BTreeMap;
 use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use std::io::BufRead;
+
 use csv::ByteRecord;
 use rusqlite::{TransactionBehavior, params};
 
@@ -29,7 +33,7 @@ use crate::metrics::Vocabulary;
 use crate::store::{Store, now_utc, settings};
 
 pub use cells::Grain;
-pub use profiles::{PROFILES, ProfileInfo};
+pub use profiles::{BUILT_IN, ProfileInfo, ProfileSummary};
 pub use source::ImportSource;
 
 /// What the user asked for on the command line, for every file of one `turnout import`.
@@ -44,6 +48,8 @@ pub struct ImportOptions {
     /// The date of rows that carry none (`--date`); else the import day.
     pub date: Option<NaiveDate>,
     pub today: NaiveDate,
+    /// List the columns a profile ignores.
+    pub verbose: bool,
 }
 
 /// How every row read was accounted for.
@@ -142,6 +148,10 @@ impl ImportObserver for Silent {}
 #[derive(Debug, Clone)]
 pub(crate) enum Record {
     Metric(writer::MetricRecord),
+    Touch(writer::TouchRecord),
+    Action(writer::ActionRecord),
+    Event(writer::EventRecord),
+    Person(writer::PersonIds),
 }
 
 /// What a profile made of one row.
@@ -161,6 +171,16 @@ pub(crate) struct ReadContext {
     pub source_tz: Option<Tz>,
     pub date_override: Option<NaiveDate>,
     pub today: NaiveDate,
+    pub verbose: bool,
+    pub matcher: crate::linking::CodeMatcher,
+    pub default_country: String,
+    /// The database file, whose hash key sits beside it.
+    pub db_path: std::path::PathBuf,
+    pub has_people: bool,
+    /// The file's name as given, for profiles that read an id from it.
+    pub file_name: String,
+    /// Comment lines above the header (`# Start date: 20260907`).
+    pub preamble: Vec<String>,
 }
 
 const REJECTED_SAMPLE: usize = 20;
@@ -178,8 +198,30 @@ pub fn import(
     let path = source.path.clone();
     observer.started(&name, source.len);
 
-    let context = read_context(store, options)?;
-    let (reader, tap) = source.into_reader()?;
+    let mut context = read_context(store, options, &name)?;
+    let vocabulary = Vocabulary::load(store.conn())?;
+    let mut registry = profiles::Registry::load(&vocabulary, store.path())?;
+    let requested = match options.profile.as_deref() {
+        Some(text) if text.ends_with(".toml") || text.contains('/') || text.contains('\\') => {
+            Some(registry.add_file(std::path::Path::new(text), &vocabulary)?)
+        }
+        other => other.map(str::to_string),
+    };
+    let (mut reader, tap) = source.into_reader()?;
+    // Comment lines above the header (GA4 writes nine) are kept for profiles that read them.
+    let mut preamble_lines = 0u64;
+    loop {
+        let buffer = reader.fill_buf()?;
+        if !buffer.starts_with(b"#") {
+            break;
+        }
+        let mut line = Vec::new();
+        reader.read_until(b'\n', &mut line)?;
+        context
+            .preamble
+            .push(String::from_utf8_lossy(&line).trim_end().to_string());
+        preamble_lines += 1;
+    }
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -198,11 +240,25 @@ pub fn import(
         .iter()
         .map(|cell| String::from_utf8_lossy(cell).trim().to_string())
         .collect();
-    let profile = profiles::choose(options.profile.as_deref(), &header_names, &name)?;
-    let mut parser = profile.bind(&header_names, &context).map_err(|message| {
+    let (profile, first_is_data) = registry.choose(
+        requested.as_deref(),
+        &header_names,
+        &header,
+        &name,
+        &context,
+    )?;
+    let bound_header: Vec<String> = if first_is_data {
+        Vec::new()
+    } else {
+        header_names.clone()
+    };
+    let mut parser = profile.bind(&bound_header, &context).map_err(|message| {
         anyhow::anyhow!("cannot import {name} as {}: {message}", profile.name())
     })?;
+    let profile_name = profile.name().to_string();
     observer.header(&header)?;
+    // The first record is data in a file without a header: it is read again below.
+    let mut pending_first: Option<ByteRecord> = first_is_data.then(|| header.clone());
 
     let conn = store.conn_mut();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -212,7 +268,7 @@ pub fn import(
         params![
             name,
             path.as_ref().map(|p| p.display().to_string()),
-            profile.name(),
+            profile_name,
             context.campaign_override.as_ref().map(|(_, id)| *id),
             now_utc()
         ],
@@ -225,21 +281,26 @@ pub fn import(
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
     let mut record = ByteRecord::new();
     loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(err) => {
-                let line = err
-                    .position()
-                    .map(|p| p.line())
-                    .unwrap_or(counts.rows_read + 2);
-                bail!(
-                    "cannot import {name}: reading stopped near line {line}: {err}. Nothing was imported from this file"
-                );
+        if let Some(first) = pending_first.take() {
+            record = first;
+        } else {
+            match csv.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(err) => {
+                    let line = err
+                        .position()
+                        .map(|p| p.line())
+                        .unwrap_or(counts.rows_read + 2)
+                        + preamble_lines;
+                    bail!(
+                        "cannot import {name}: reading stopped near line {line}: {err}. Nothing was imported from this file"
+                    );
+                }
             }
         }
         counts.rows_read += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record.position().map(|p| p.line()).unwrap_or(1) + preamble_lines;
         if counts.rows_read % PROGRESS_EVERY == 0 {
             observer.progress(tap.bytes_read());
         }
@@ -326,7 +387,7 @@ pub fn import(
 
     Ok(ImportReport {
         file: name,
-        profile: profile.name().to_string(),
+        profile: profile_name,
         sha256,
         import_id: (outcome == Outcome::Imported).then_some(import_id),
         counts,
@@ -337,11 +398,11 @@ pub fn import(
     })
 }
 
-fn read_context(store: &Store, options: &ImportOptions) -> Result<ReadContext> {
+fn read_context(store: &Store, options: &ImportOptions, file_name: &str) -> Result<ReadContext> {
     let conn = store.conn();
     let mut campaigns_by_slug = BTreeMap::new();
     for campaign in campaigns::list(conn)? {
-        campaigns_by_slug.insert(campaign.slug, campaign.id);
+        campaigns_by_slug.insert(campaign.slug.to_lowercase(), campaign.id);
     }
     let campaign_override = match &options.campaign {
         Some(slug) => {
@@ -358,6 +419,13 @@ fn read_context(store: &Store, options: &ImportOptions) -> Result<ReadContext> {
         source_tz: options.tz,
         date_override: options.date,
         today: options.today,
+        verbose: options.verbose,
+        matcher: crate::linking::CodeMatcher::load(conn)?,
+        default_country: settings::get(conn, "default_country")?,
+        db_path: store.path().to_path_buf(),
+        has_people: conn.query_row("SELECT EXISTS (SELECT 1 FROM person)", [], |row| row.get(0))?,
+        file_name: file_name.to_string(),
+        preamble: Vec::new(),
     })
 }
 
@@ -424,6 +492,74 @@ pub fn issues(conn: &rusqlite::Connection, import_id: i64) -> Result<Vec<(String
                     reason: row.get(6)?,
                 },
             ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Every profile this database can use: built-in ones, then the user's own.
+pub fn profile_summaries(store: &Store) -> Result<Vec<ProfileSummary>> {
+    let vocabulary = Vocabulary::load(store.conn())?;
+    Ok(profiles::Registry::load(&vocabulary, store.path())?.summaries())
+}
+
+/// One profile, by name or by the path of its file.
+pub fn profile_spec(store: &Store, name: &str) -> Result<(spec::ProfileSpec, String)> {
+    let vocabulary = Vocabulary::load(store.conn())?;
+    let mut registry = profiles::Registry::load(&vocabulary, store.path())?;
+    let name = if name.ends_with(".toml") || name.contains('/') {
+        registry.add_file(std::path::Path::new(name), &vocabulary)?
+    } else {
+        name.to_string()
+    };
+    match registry.get(&name) {
+        Some(profile) => match profile.spec() {
+            Some(spec) => Ok((spec.clone(), profile.origin())),
+            None => bail!(
+                "{name} is turnout's own format, built into turnout: columns date,campaign,channel,effort,metric,value,source (see imports/README.md)"
+            ),
+        },
+        None => bail!(
+            "there is no import profile called '{name}'. Profiles: {}",
+            registry.names().join(", ")
+        ),
+    }
+}
+
+/// Checks a profile file: the parsed profile, or every problem with its line.
+pub fn check_profile(
+    store: &Store,
+    path: &std::path::Path,
+) -> Result<std::result::Result<spec::ProfileSpec, Vec<spec::SpecError>>> {
+    let vocabulary = Vocabulary::load(store.conn())?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the profile {}", path.display()))?;
+    Ok(spec::parse(&text, &|m: &str| vocabulary.find(m).is_some()))
+}
+
+/// A code seen in imported rows, the campaign it links to, and how many rows carry it.
+pub struct CodeUse {
+    pub code: String,
+    pub campaign: Option<String>,
+    pub rows: i64,
+}
+
+pub fn code_uses(conn: &rusqlite::Connection, unmatched_only: bool) -> Result<Vec<CodeUse>> {
+    let mut stmt = conn.prepare(
+        "SELECT u.source_code, c.slug, count(*) FROM (
+             SELECT source_code, campaign_id FROM action
+             UNION ALL SELECT source_code, campaign_id FROM metric_value WHERE origin = 'import'
+         ) u LEFT JOIN campaign c ON c.id = u.campaign_id
+         WHERE u.source_code IS NOT NULL AND (?1 = 0 OR u.campaign_id IS NULL)
+         GROUP BY 1, 2 ORDER BY 3 DESC, 1",
+    )?;
+    let rows = stmt
+        .query_map(params![unmatched_only as i64], |row| {
+            Ok(CodeUse {
+                code: row.get(0)?,
+                campaign: row.get(1)?,
+                rows: row.get(2)?,
+            })
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)

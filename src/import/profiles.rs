@@ -1,15 +1,22 @@
-//! Import profiles: how to recognise a file by its header and read its rows. A profile binds to
-//! a header (finding its columns) and then turns each row into records.
+//! Import profiles: how to recognise a file and read its rows. turnout's own format is written in
+//! Rust (`turnout_metrics`); every tool's export is a TOML profile (`spec`, `declarative`): the
+//! built-in ones from `imports/profiles/` (embedded), plus users' own in `<database folder>/profiles/`
+//! or named by path with `--profile ./mytool.toml`.
 //!
-//! Choosing: `--profile NAME` names one; otherwise the header decides, and the profile whose
-//! required columns match most specifically wins. No match is an error that shows the file's
-//! header and what the closest profile is missing.
+//! Choosing: `--profile` names one; otherwise the header decides, and the profile whose required
+//! columns match most specifically wins (the clicks header `Timestamp,Email,Url` is a superset of
+//! the opens header). Files without a header are recognised by the shape of their first row.
+
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use csv::ByteRecord;
 
+use super::declarative::{DeclarativeProfile, Origin};
+use super::spec::{self, SpecError};
 use super::turnout_metrics::TurnoutMetrics;
 use super::{ReadContext, RowIssue, RowOutcome};
+use crate::metrics::Vocabulary;
 
 /// A profile that has found its columns in a header and can read rows.
 pub(crate) trait RowParser {
@@ -18,16 +25,34 @@ pub(crate) trait RowParser {
     fn notes(&self) -> Vec<String>;
 }
 
-pub(crate) trait Profile: Sync {
-    fn info(&self) -> &ProfileInfo;
-    fn name(&self) -> &'static str {
-        self.info().name
+pub(crate) trait Profile {
+    fn name(&self) -> &str;
+    fn description(&self) -> String;
+    /// How many columns must match: the more, the surer a match.
+    fn specificity(&self) -> usize;
+    /// The required columns a header lacks.
+    fn missing(&self, header: &[String]) -> Vec<String>;
+    /// "built-in", or the file it was read from.
+    fn origin(&self) -> String {
+        "built-in".to_string()
+    }
+    /// The profile as data, for `turnout profiles show` (none for turnout's own format).
+    fn spec(&self) -> Option<&spec::ProfileSpec> {
+        None
+    }
+    /// Files without a header line.
+    fn headerless(&self) -> bool {
+        false
+    }
+    /// For headerless profiles: whether a first row has this profile's shape.
+    fn accepts_first_row(&self, _record: &ByteRecord, _context: &ReadContext) -> bool {
+        false
     }
     /// Finds the profile's columns in a header, or says which required ones are missing.
     fn bind(&self, header: &[String], context: &ReadContext) -> Result<Box<dyn RowParser>, String>;
 }
 
-/// What `turnout profiles` and detection need to know about a profile.
+/// What `turnout profiles list` shows about a profile.
 #[derive(Debug)]
 pub struct ProfileInfo {
     pub name: &'static str,
@@ -48,75 +73,287 @@ impl ProfileInfo {
     }
 }
 
-static TURNOUT_METRICS: TurnoutMetrics = TurnoutMetrics;
+/// The built-in profile files, embedded so the binary stands alone.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "mailchimp-campaigns",
+        include_str!("../../imports/profiles/mailchimp-campaigns.toml"),
+    ),
+    (
+        "mailchimp-opens",
+        include_str!("../../imports/profiles/mailchimp-opens.toml"),
+    ),
+    (
+        "mailchimp-clicks",
+        include_str!("../../imports/profiles/mailchimp-clicks.toml"),
+    ),
+    (
+        "mailchimp-members",
+        include_str!("../../imports/profiles/mailchimp-members.toml"),
+    ),
+    (
+        "mobilize-participations",
+        include_str!("../../imports/profiles/mobilize-participations.toml"),
+    ),
+    (
+        "mobilize-timeslots",
+        include_str!("../../imports/profiles/mobilize-timeslots.toml"),
+    ),
+    (
+        "actionnetwork-report",
+        include_str!("../../imports/profiles/actionnetwork-report.toml"),
+    ),
+    (
+        "actblue-contributions",
+        include_str!("../../imports/profiles/actblue-contributions.toml"),
+    ),
+    (
+        "spoke-contacts",
+        include_str!("../../imports/profiles/spoke-contacts.toml"),
+    ),
+    (
+        "spoke-messages",
+        include_str!("../../imports/profiles/spoke-messages.toml"),
+    ),
+    (
+        "x-tweets",
+        include_str!("../../imports/profiles/x-tweets.toml"),
+    ),
+    (
+        "x-posts",
+        include_str!("../../imports/profiles/x-posts.toml"),
+    ),
+    (
+        "x-overview",
+        include_str!("../../imports/profiles/x-overview.toml"),
+    ),
+    (
+        "facebook-posts",
+        include_str!("../../imports/profiles/facebook-posts.toml"),
+    ),
+    (
+        "instagram-posts",
+        include_str!("../../imports/profiles/instagram-posts.toml"),
+    ),
+    (
+        "ga4-acquisition",
+        include_str!("../../imports/profiles/ga4-acquisition.toml"),
+    ),
+    (
+        "callpower-targets",
+        include_str!("../../imports/profiles/callpower-targets.toml"),
+    ),
+    (
+        "callpower-calls",
+        include_str!("../../imports/profiles/callpower-calls.toml"),
+    ),
+    (
+        "civicrm-mailings",
+        include_str!("../../imports/profiles/civicrm-mailings.toml"),
+    ),
+    (
+        "civicrm-participants",
+        include_str!("../../imports/profiles/civicrm-participants.toml"),
+    ),
+    (
+        "poll-responses",
+        include_str!("../../imports/profiles/poll-responses.toml"),
+    ),
+];
 
-/// Every built-in profile.
-pub static PROFILES: &[&ProfileInfo] = &[&super::turnout_metrics::INFO];
-
-fn all() -> Vec<&'static dyn Profile> {
-    vec![&TURNOUT_METRICS]
+/// Every profile available to one import.
+pub(crate) struct Registry {
+    profiles: Vec<Box<dyn Profile>>,
 }
 
-pub(crate) fn choose(
-    requested: Option<&str>,
-    header: &[String],
-    file: &str,
-) -> Result<&'static dyn Profile> {
-    let profiles = all();
-    if let Some(name) = requested {
-        let name = name.trim();
-        return match profiles.iter().find(|p| p.name() == name) {
-            Some(profile) => Ok(*profile),
-            None => bail!(
-                "there is no import profile called '{name}'. Profiles: {}",
-                profiles
+/// One entry of `turnout profiles list`.
+pub struct ProfileSummary {
+    pub name: String,
+    pub description: String,
+    pub origin: String,
+}
+
+impl Registry {
+    /// The built-in profiles, then users' own from `<database folder>/profiles/` (a user profile
+    /// with a built-in's name replaces it).
+    pub fn load(vocabulary: &Vocabulary, db_path: &Path) -> Result<Registry> {
+        let known = |m: &str| vocabulary.find(m).is_some();
+        let mut profiles: Vec<Box<dyn Profile>> = vec![Box::new(TurnoutMetrics)];
+        for (name, text) in BUILT_IN {
+            let spec = spec::parse(text, &known).map_err(|errors| {
+                anyhow::anyhow!(
+                    "the built-in profile {name} is broken: {}",
+                    join_errors(&errors)
+                )
+            })?;
+            profiles.push(Box::new(DeclarativeProfile {
+                spec,
+                origin: Origin::BuiltIn,
+            }));
+        }
+        for path in user_profile_paths(db_path) {
+            let profile = load_file(&path, &known)?;
+            profiles.retain(|p| p.name() != profile.spec.name);
+            profiles.push(Box::new(profile));
+        }
+        Ok(Registry { profiles })
+    }
+
+    /// Adds a profile named by path (`--profile ./mytool.toml`) and returns its name.
+    pub fn add_file(&mut self, path: &Path, vocabulary: &Vocabulary) -> Result<String> {
+        let profile = load_file(path, &|m: &str| vocabulary.find(m).is_some())?;
+        let name = profile.spec.name.clone();
+        self.profiles.retain(|p| p.name() != name);
+        self.profiles.push(Box::new(profile));
+        Ok(name)
+    }
+
+    pub fn summaries(&self) -> Vec<ProfileSummary> {
+        self.profiles
+            .iter()
+            .map(|p| ProfileSummary {
+                name: p.name().to_string(),
+                description: p.description(),
+                origin: p.origin(),
+            })
+            .collect()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&dyn Profile> {
+        self.profiles
+            .iter()
+            .find(|p| p.name() == name)
+            .map(|p| p.as_ref())
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.profiles.iter().map(|p| p.name()).collect()
+    }
+
+    /// The profile for a file: the one asked for, or the one its header (or first row) fits.
+    /// Returns the profile and whether the first record is data rather than a header.
+    pub fn choose(
+        &self,
+        requested: Option<&str>,
+        header: &[String],
+        first_record: &ByteRecord,
+        file: &str,
+        context: &ReadContext,
+    ) -> Result<(&dyn Profile, bool)> {
+        if let Some(name) = requested {
+            let name = name.trim();
+            return match self.profiles.iter().find(|p| p.name() == name) {
+                Some(profile) => Ok((profile.as_ref(), profile.headerless())),
+                None => bail!(
+                    "there is no import profile called '{name}'. Profiles: {}. A profile file is named by its path, e.g. --profile ./mytool.toml",
+                    self.names().join(", ")
+                ),
+            };
+        }
+        let mut candidates: Vec<&dyn Profile> = self
+            .profiles
+            .iter()
+            .map(|p| p.as_ref())
+            .filter(|p| !p.headerless() && p.missing(header).is_empty())
+            .collect();
+        candidates.sort_by_key(|p| std::cmp::Reverse(p.specificity()));
+        match candidates.as_slice() {
+            [first, second, ..] if first.specificity() == second.specificity() => {
+                let tied: Vec<&str> = candidates
+                    .iter()
+                    .filter(|p| p.specificity() == first.specificity())
+                    .map(|p| p.name())
+                    .collect();
+                bail!(
+                    "cannot import {file}: its header fits more than one profile ({}); choose one with --profile",
+                    tied.join(", ")
+                )
+            }
+            [first, ..] => return Ok((*first, false)),
+            [] => {}
+        }
+        let shaped: Vec<&dyn Profile> = self
+            .profiles
+            .iter()
+            .map(|p| p.as_ref())
+            .filter(|p| p.headerless() && p.accepts_first_row(first_record, context))
+            .collect();
+        match shaped.as_slice() {
+            [one] => return Ok((*one, true)),
+            [_, _, ..] => bail!(
+                "cannot import {file}: its first row fits more than one profile for files without a header ({}); choose one with --profile",
+                shaped
                     .iter()
                     .map(|p| p.name())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-        };
+            [] => {}
+        }
+        let closest = self
+            .profiles
+            .iter()
+            .filter(|p| !p.headerless())
+            .min_by_key(|p| (p.missing(header).len(), std::cmp::Reverse(p.specificity())))
+            .map(|p| {
+                format!(
+                    " The closest profile, {}, needs the columns: {}.",
+                    p.name(),
+                    p.missing(header).join(", ")
+                )
+            })
+            .unwrap_or_default();
+        bail!(
+            "cannot import {file}: turnout does not recognise its header ({}).{closest} \
+             See the profiles with: turnout profiles list; for a tool turnout does not know, write a profile (imports/README.md) \
+             and pass it with --profile ./mytool.toml",
+            show_header(header)
+        )
     }
-    let mut candidates: Vec<&'static dyn Profile> = profiles
+}
+
+pub(crate) fn load_file(path: &Path, known: &dyn Fn(&str) -> bool) -> Result<DeclarativeProfile> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read the profile {}: {e}", path.display()))?;
+    let spec = spec::parse(&text, known).map_err(|errors| {
+        anyhow::anyhow!(
+            "the profile {} has problems: {}. Check it with: turnout profiles check {}",
+            path.display(),
+            join_errors(&errors),
+            path.display()
+        )
+    })?;
+    Ok(DeclarativeProfile {
+        spec,
+        origin: Origin::File(path.to_path_buf()),
+    })
+}
+
+fn join_errors(errors: &[SpecError]) -> String {
+    errors
         .iter()
-        .copied()
-        .filter(|p| p.info().missing(header).is_empty())
-        .collect();
-    // The most specific match wins: a header that satisfies a profile needing more columns is
-    // more surely that profile's.
-    candidates.sort_by_key(|p| std::cmp::Reverse(p.info().required.len()));
-    match candidates.as_slice() {
-        [] => {
-            let closest = profiles
-                .iter()
-                .min_by_key(|p| p.info().missing(header).len())
-                .map(|p| {
-                    format!(
-                        " The closest profile, {}, needs the columns: {}.",
-                        p.name(),
-                        p.info().missing(header).join(", ")
-                    )
-                })
-                .unwrap_or_default();
-            bail!(
-                "cannot import {file}: turnout does not recognise its header ({}).{closest} \
-                 If it is turnout's own format, the header must have at least the columns metric and value, e.g. \
-                 date,campaign,channel,effort,metric,value,source",
-                show_header(header)
-            )
-        }
-        [first, second, ..] if first.info().required.len() == second.info().required.len() => {
-            bail!(
-                "cannot import {file}: its header fits more than one profile ({}); choose one with --profile",
-                candidates
-                    .iter()
-                    .map(|p| p.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
-        [first, ..] => Ok(*first),
-    }
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `*.toml` in `<database folder>/profiles/`, in name order.
+pub fn user_profile_paths(db_path: &Path) -> Vec<PathBuf> {
+    let folder = db_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("profiles");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    paths
 }
 
 /// A header as people can read it, shortened when very wide.

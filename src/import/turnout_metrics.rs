@@ -33,8 +33,23 @@ const PLATFORM: &str = "turnout";
 pub struct TurnoutMetrics;
 
 impl Profile for TurnoutMetrics {
-    fn info(&self) -> &ProfileInfo {
-        &INFO
+    fn name(&self) -> &str {
+        INFO.name
+    }
+
+    fn description(&self) -> String {
+        format!("turnout: {}", INFO.description)
+    }
+
+    fn specificity(&self) -> usize {
+        INFO.required.len()
+    }
+
+    fn missing(&self, header: &[String]) -> Vec<String> {
+        INFO.missing(header)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
     }
 
     fn bind(&self, header: &[String], context: &ReadContext) -> Result<Box<dyn RowParser>, String> {
@@ -315,7 +330,8 @@ impl RowParser for MetricsParser {
         let effort = self
             .optional_cell(record, line, self.effort)?
             .map(|id| EffortKey {
-                platform: PLATFORM,
+                platform: PLATFORM.to_string(),
+                info: Default::default(),
                 external_id: id.to_string(),
                 column: self.effort.map(|c| c + 1),
             });
@@ -331,6 +347,7 @@ impl RowParser for MetricsParser {
             grain: dated.grain,
             date: dated.date,
             source_code,
+            detail: None,
             value,
         })]))
     }

@@ -8,19 +8,73 @@
 use std::collections::HashMap;
 
 use anyhow::Result;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::cells::Grain;
 use super::{Record, RowIssue};
+use crate::people::IdKind;
 
 /// An effort as a row names it: the platform's namespace and the platform's id for it.
 #[derive(Debug, Clone)]
 pub struct EffortKey {
-    pub platform: &'static str,
+    pub platform: String,
     pub external_id: String,
     /// The 1-based column the id came from, for error messages.
     pub column: Option<usize>,
+    pub info: EffortInfo,
+}
+
+/// What an export says about an effort besides its numbers; kept when given.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EffortInfo {
+    pub title: Option<String>,
+    pub audience: Option<String>,
+    pub sent_at: Option<String>,
+}
+
+/// The hashed identifiers a row carries for one person.
+#[derive(Debug, Clone, Default)]
+pub struct PersonIds {
+    pub hashes: Vec<(IdKind, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TouchRecord {
+    pub person: PersonIds,
+    pub effort: EffortKey,
+    pub channel: &'static str,
+    pub campaign_id: Option<i64>,
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    pub local_date: NaiveDate,
+    pub source_key: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ActionRecord {
+    pub person: PersonIds,
+    pub campaign_id: Option<i64>,
+    pub metric: String,
+    pub at: DateTime<Utc>,
+    pub local_date: NaiveDate,
+    pub amount: f64,
+    pub channel: Option<&'static str>,
+    pub source_code: Option<String>,
+    /// (platform, external id) of the event it happened at.
+    pub event: Option<(String, String)>,
+    pub at_event_start: bool,
+    pub source_key: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub platform: String,
+    pub external_id: String,
+    pub campaign_id: Option<i64>,
+    pub title: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub starts_local: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone)]
@@ -32,8 +86,19 @@ pub struct MetricRecord {
     pub grain: Grain,
     pub date: NaiveDate,
     pub source_code: Option<String>,
+    /// A breakdown the export has (a call target).
+    pub detail: Option<String>,
     pub value: f64,
 }
+
+/// (id, value, import id, import line, campaign id) of a stored number.
+type StoredValue = (i64, f64, Option<i64>, Option<i64>, Option<i64>);
+/// (id, person, effort, time, import id, import line) of a stored touch.
+type StoredTouch = (i64, i64, i64, String, Option<i64>, Option<i64>);
+/// When an event starts: the instant, and the day in the organization's zone.
+type EventStart = Option<(DateTime<Utc>, NaiveDate)>;
+/// (id, start, title, campaign id) of a stored event.
+type StoredEvent = (i64, Option<String>, Option<String>, Option<i64>);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
@@ -53,7 +118,7 @@ pub struct Writer<'c> {
     conn: &'c Connection,
     import_id: i64,
     /// Efforts seen in this file; there are few efforts per file, however many rows.
-    efforts: HashMap<(&'static str, String), KnownEffort>,
+    efforts: HashMap<(String, String), KnownEffort>,
 }
 
 /// Values closer than this are the same number (exports print floats with varying digits).
@@ -98,6 +163,10 @@ impl<'c> Writer<'c> {
     fn apply(&mut self, record: &Record, line: u64) -> Result<Result<Applied, RowIssue>> {
         match record {
             Record::Metric(metric) => self.apply_metric(metric, line),
+            Record::Touch(touch) => self.apply_touch(touch, line),
+            Record::Action(action) => self.apply_action(action, line),
+            Record::Event(event) => self.apply_event(event).map(Ok),
+            Record::Person(ids) => Ok(Ok(self.person(ids)?.1)),
         }
     }
 
@@ -107,22 +176,27 @@ impl<'c> Writer<'c> {
         line: u64,
     ) -> Result<Result<Applied, RowIssue>> {
         let (effort_id, channel) = match &record.effort {
-            Some(key) => match self.effort(key, record, line)? {
+            Some(key) => match self.effort(key, record.channel, record.campaign_id, line)? {
                 Ok(effort) => (Some(effort.id), Some(effort.channel)),
                 Err(issue) => return Ok(Err(issue)),
             },
             None => (None, record.channel.map(str::to_string)),
         };
         let date = record.date.to_string();
-        let existing: Option<(i64, f64, Option<i64>, Option<i64>)> = self
+        // The same number, whether or not it was linked to a campaign before: a file imported
+        // again after its campaign claimed a code (or with --campaign) links the rows it had
+        // left unlinked, instead of counting them a second time.
+        let candidates: Vec<StoredValue> = self
             .conn
             .prepare_cached(
-                "SELECT id, value, import_id, import_line FROM metric_value
-                 WHERE origin = 'import' AND ifnull(campaign_id, 0) = ?1 AND ifnull(effort_id, 0) = ?2
+                "SELECT id, value, import_id, import_line, campaign_id FROM metric_value
+                 WHERE origin = 'import' AND ifnull(effort_id, 0) = ?2
                    AND ifnull(channel, '') = ?3 AND metric = ?4 AND grain = ?5 AND period_start = ?6
-                   AND ifnull(source_code, '') = ?7",
+                   AND ifnull(source_code, '') = ?7 AND ifnull(detail, '') = ?8
+                   AND (ifnull(campaign_id, 0) = ?1 OR campaign_id IS NULL OR ?1 = 0)
+                 ORDER BY (ifnull(campaign_id, 0) = ?1) DESC LIMIT 2",
             )?
-            .query_row(
+            .query_map(
                 params![
                     record.campaign_id.unwrap_or(0),
                     effort_id.unwrap_or(0),
@@ -130,18 +204,38 @@ impl<'c> Writer<'c> {
                     record.metric,
                     record.grain.as_str(),
                     date,
-                    record.source_code.as_deref().unwrap_or("")
+                    record.source_code.as_deref().unwrap_or(""),
+                    record.detail.as_deref().unwrap_or("")
                 ],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-            )
-            .optional()?;
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        let exact = candidates
+            .iter()
+            .find(|c| c.4.unwrap_or(0) == record.campaign_id.unwrap_or(0));
+        // Without an exact match, a single number under another linking is this one.
+        let chosen = exact.or(if candidates.len() == 1 {
+            candidates.first()
+        } else {
+            None
+        });
+        let relink = chosen.is_some_and(|c| c.4.is_none() && record.campaign_id.is_some());
+        let existing = chosen.map(|c| (c.0, c.1, c.2, c.3));
 
         let Some((id, old_value, old_import, old_line)) = existing else {
             self.conn
                 .prepare_cached(
                     "INSERT INTO metric_value (origin, campaign_id, effort_id, channel, metric, grain,
-                                               period_start, source_code, value, import_id, import_line)
-                     VALUES ('import', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                               period_start, source_code, detail, value, import_id, import_line)
+                     VALUES ('import', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?11, ?8, ?9, ?10)",
                 )?
                 .execute(params![
                     record.campaign_id,
@@ -153,7 +247,8 @@ impl<'c> Writer<'c> {
                     record.source_code,
                     record.value,
                     self.import_id,
-                    line as i64
+                    line as i64,
+                    record.detail
                 ])?;
             return Ok(Ok(Applied::Inserted));
         };
@@ -174,11 +269,16 @@ impl<'c> Writer<'c> {
                 ),
             }));
         }
-        let applied = if (old_value - record.value).abs() < SAME_VALUE {
+        let applied = if (old_value - record.value).abs() < SAME_VALUE && !relink {
             Applied::Unchanged
         } else {
             Applied::Updated
         };
+        if relink {
+            self.conn
+                .prepare_cached("UPDATE metric_value SET campaign_id = ?1 WHERE id = ?2")?
+                .execute(params![record.campaign_id, id])?;
+        }
         // An unchanged value is still marked as confirmed by this import and line: that is the
         // provenance users see, and what catches a repeat later in the same file.
         self.conn
@@ -193,10 +293,11 @@ impl<'c> Writer<'c> {
     fn effort(
         &mut self,
         key: &EffortKey,
-        record: &MetricRecord,
+        channel: Option<&'static str>,
+        campaign_id: Option<i64>,
         line: u64,
     ) -> Result<Result<KnownEffort, RowIssue>> {
-        let cache_key = (key.platform, key.external_id.clone());
+        let cache_key = (key.platform.clone(), key.external_id.clone());
         let known = match self.efforts.get(&cache_key) {
             Some(known) => Some(known.clone()),
             None => self
@@ -223,7 +324,7 @@ impl<'c> Writer<'c> {
         };
         let effort = match known {
             Some(mut effort) => {
-                if let Some(channel) = record.channel
+                if let Some(channel) = channel
                     && channel != effort.channel
                 {
                     return Ok(Err(reject(
@@ -235,7 +336,7 @@ impl<'c> Writer<'c> {
                         ),
                     )));
                 }
-                match (effort.campaign_id, record.campaign_id) {
+                match (effort.campaign_id, campaign_id) {
                     (Some(owner), Some(row_campaign)) if owner != row_campaign => {
                         return Ok(Err(reject(
                             "the effort's own campaign".to_string(),
@@ -256,10 +357,18 @@ impl<'c> Writer<'c> {
                     }
                     _ => {}
                 }
+                if key.info != EffortInfo::default() {
+                    self.conn
+                        .prepare_cached(
+                            "UPDATE effort SET title = coalesce(?1, title), audience = coalesce(?2, audience),
+                                               sent_at = coalesce(?3, sent_at) WHERE id = ?4",
+                        )?
+                        .execute(params![key.info.title, key.info.audience, key.info.sent_at, effort.id])?;
+                }
                 effort
             }
             None => {
-                let Some(channel) = record.channel else {
+                let Some(channel) = channel else {
                     return Ok(Err(reject(
                         "a channel for a new effort".to_string(),
                         "a blank channel".to_string(),
@@ -271,18 +380,339 @@ impl<'c> Writer<'c> {
                 };
                 self.conn
                     .prepare_cached(
-                        "INSERT INTO effort (campaign_id, channel, platform, external_id) VALUES (?1, ?2, ?3, ?4)",
+                        "INSERT INTO effort (campaign_id, channel, platform, external_id, title, audience, sent_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     )?
-                    .execute(params![record.campaign_id, channel, key.platform, key.external_id])?;
+                    .execute(params![
+                        campaign_id,
+                        channel,
+                        key.platform,
+                        key.external_id,
+                        key.info.title,
+                        key.info.audience,
+                        key.info.sent_at
+                    ])?;
                 KnownEffort {
                     id: self.conn.last_insert_rowid(),
-                    campaign_id: record.campaign_id,
+                    campaign_id,
                     channel: channel.to_string(),
                 }
             }
         };
         self.efforts.insert(cache_key, effort.clone());
         Ok(Ok(effort))
+    }
+
+    /// The person these identifiers belong to, creating or joining people as needed: a row that
+    /// carries two identifiers seen on two different people merges them into one.
+    pub fn person(&mut self, ids: &PersonIds) -> Result<(Option<i64>, Applied)> {
+        if ids.hashes.is_empty() {
+            return Ok((None, Applied::Unchanged));
+        }
+        let mut owners: Vec<i64> = Vec::new();
+        let mut unknown: Vec<&(IdKind, String)> = Vec::new();
+        for entry in &ids.hashes {
+            let owner: Option<i64> = self
+                .conn
+                .prepare_cached("SELECT person_id FROM person_identifier WHERE hash = ?1")?
+                .query_row(params![entry.1], |row| row.get(0))
+                .optional()?;
+            match owner {
+                Some(id) => {
+                    if !owners.contains(&id) {
+                        owners.push(id);
+                    }
+                }
+                None => unknown.push(entry),
+            }
+        }
+        let mut applied = Applied::Unchanged;
+        let person = match owners.iter().min() {
+            Some(&id) => id,
+            None => {
+                self.conn
+                    .prepare_cached("INSERT INTO person (created_at) VALUES (?1)")?
+                    .execute(params![crate::store::now_utc()])?;
+                applied = Applied::Inserted;
+                self.conn.last_insert_rowid()
+            }
+        };
+        for &other in owners.iter().filter(|&&o| o != person) {
+            for table in ["person_identifier", "touch", "action"] {
+                self.conn.execute(
+                    &format!("UPDATE {table} SET person_id = ?1 WHERE person_id = ?2"),
+                    params![person, other],
+                )?;
+            }
+            self.conn
+                .execute("DELETE FROM person WHERE id = ?1", params![other])?;
+            applied = strongest(applied, Applied::Updated);
+        }
+        for (kind, hash) in unknown {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO person_identifier (hash, kind, person_id) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![hash, kind.as_str(), person])?;
+            if applied == Applied::Unchanged {
+                applied = Applied::Updated;
+            }
+        }
+        Ok((Some(person), applied))
+    }
+
+    fn apply_touch(
+        &mut self,
+        record: &TouchRecord,
+        line: u64,
+    ) -> Result<Result<Applied, RowIssue>> {
+        let effort = match self.effort(
+            &record.effort,
+            Some(record.channel),
+            record.campaign_id,
+            line,
+        )? {
+            Ok(effort) => effort,
+            Err(issue) => return Ok(Err(issue)),
+        };
+        let (person, _) = self.person(&record.person)?;
+        let at = record.at.to_rfc3339();
+        let existing: Option<StoredTouch> = self
+            .conn
+            .prepare_cached("SELECT id, person_id, effort_id, at, import_id, import_line FROM touch WHERE source_key = ?1")?
+            .query_row(params![record.source_key], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+            })
+            .optional()?;
+        match existing {
+            None => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO touch (person_id, effort_id, kind, at, local_date, source_key, import_id, import_line)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )?
+                    .execute(params![
+                        person,
+                        effort.id,
+                        record.kind,
+                        at,
+                        record.local_date.to_string(),
+                        record.source_key,
+                        self.import_id,
+                        line as i64
+                    ])?;
+                Ok(Ok(Applied::Inserted))
+            }
+            Some((_, _, _, _, Some(import), Some(first_line))) if import == self.import_id => {
+                Ok(Err(repeat_issue(line, first_line)))
+            }
+            Some((id, old_person, old_effort, old_at, _, _)) => {
+                let same = Some(old_person) == person && old_effort == effort.id && old_at == at;
+                self.conn
+                    .prepare_cached(
+                        "UPDATE touch SET person_id = ?1, effort_id = ?2, at = ?3, local_date = ?4, import_id = ?5, import_line = ?6
+                         WHERE id = ?7",
+                    )?
+                    .execute(params![person, effort.id, at, record.local_date.to_string(), self.import_id, line as i64, id])?;
+                Ok(Ok(if same {
+                    Applied::Unchanged
+                } else {
+                    Applied::Updated
+                }))
+            }
+        }
+    }
+
+    fn apply_action(
+        &mut self,
+        record: &ActionRecord,
+        line: u64,
+    ) -> Result<Result<Applied, RowIssue>> {
+        let (person, _) = self.person(&record.person)?;
+        let mut at = record.at;
+        let mut local_date = record.local_date;
+        let event_id = match &record.event {
+            Some((platform, external_id)) => {
+                let (id, starts) =
+                    self.event_for_action(platform, external_id, record.campaign_id)?;
+                if record.at_event_start
+                    && let Some((starts_at, starts_local)) = starts
+                {
+                    at = starts_at;
+                    local_date = starts_local;
+                }
+                Some(id)
+            }
+            None => None,
+        };
+        let at_text = at.to_rfc3339();
+        type Existing = (
+            i64,
+            Option<i64>,
+            Option<i64>,
+            String,
+            f64,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        );
+        let existing: Option<Existing> = self
+            .conn
+            .prepare_cached(
+                "SELECT id, campaign_id, person_id, at, amount, source_code, event_id, import_id, import_line
+                 FROM action WHERE source_key = ?1",
+            )?
+            .query_row(params![record.source_key], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                    row.get(7)?,
+                    row.get(8)?,
+                ))
+            })
+            .optional()?;
+        match existing {
+            None => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO action (campaign_id, person_id, metric, at, local_date, amount, channel, source_code,
+                                             event_id, source_key, import_id, import_line)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    )?
+                    .execute(params![
+                        record.campaign_id,
+                        person,
+                        record.metric,
+                        at_text,
+                        local_date.to_string(),
+                        record.amount,
+                        record.channel,
+                        record.source_code,
+                        event_id,
+                        record.source_key,
+                        self.import_id,
+                        line as i64
+                    ])?;
+                Ok(Ok(Applied::Inserted))
+            }
+            Some((.., Some(import), Some(first_line))) if import == self.import_id => {
+                Ok(Err(repeat_issue(line, first_line)))
+            }
+            Some((id, campaign, old_person, old_at, amount, source, event, _, _)) => {
+                let same = campaign == record.campaign_id
+                    && old_person == person
+                    && old_at == at_text
+                    && (amount - record.amount).abs() < SAME_VALUE
+                    && source == record.source_code
+                    && event == event_id;
+                self.conn
+                    .prepare_cached(
+                        "UPDATE action SET campaign_id = ?1, person_id = ?2, at = ?3, local_date = ?4, amount = ?5,
+                                           source_code = ?6, event_id = ?7, import_id = ?8, import_line = ?9 WHERE id = ?10",
+                    )?
+                    .execute(params![
+                        record.campaign_id,
+                        person,
+                        at_text,
+                        local_date.to_string(),
+                        record.amount,
+                        record.source_code,
+                        event_id,
+                        self.import_id,
+                        line as i64,
+                        id
+                    ])?;
+                Ok(Ok(if same {
+                    Applied::Unchanged
+                } else {
+                    Applied::Updated
+                }))
+            }
+        }
+    }
+
+    /// The event an action names, created bare if its own export has not been imported yet.
+    fn event_for_action(
+        &mut self,
+        platform: &str,
+        external_id: &str,
+        campaign_id: Option<i64>,
+    ) -> Result<(i64, EventStart)> {
+        let found: Option<(i64, Option<String>, Option<String>)> = self
+            .conn
+            .prepare_cached("SELECT id, starts_at, starts_local FROM event WHERE platform = ?1 AND external_id = ?2")?
+            .query_row(params![platform, external_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .optional()?;
+        if let Some((id, starts_at, starts_local)) = found {
+            let starts = starts_at
+                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                .zip(starts_local.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+                .map(|(t, d)| (t.to_utc(), d));
+            return Ok((id, starts));
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO event (campaign_id, platform, external_id) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![campaign_id, platform, external_id])?;
+        Ok((self.conn.last_insert_rowid(), None))
+    }
+
+    fn apply_event(&mut self, record: &EventRecord) -> Result<Applied> {
+        let starts_at = record.starts_at.map(|t| t.to_rfc3339());
+        let starts_local = record.starts_local.map(|d| d.to_string());
+        let found: Option<StoredEvent> = self
+            .conn
+            .prepare_cached("SELECT id, starts_at, title, campaign_id FROM event WHERE platform = ?1 AND external_id = ?2")?
+            .query_row(params![record.platform, record.external_id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })
+            .optional()?;
+        let (id, applied) = match found {
+            None => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO event (campaign_id, platform, external_id, title, starts_at, starts_local)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![record.campaign_id, record.platform, record.external_id, record.title, starts_at, starts_local])?;
+                (self.conn.last_insert_rowid(), Applied::Inserted)
+            }
+            Some((id, old_start, old_title, old_campaign)) => {
+                let title = record.title.clone().or(old_title.clone());
+                let campaign = record.campaign_id.or(old_campaign);
+                let same = old_start == starts_at && old_title == title && old_campaign == campaign;
+                self.conn
+                    .prepare_cached(
+                        "UPDATE event SET starts_at = ?1, starts_local = ?2, title = ?3, campaign_id = ?4 WHERE id = ?5",
+                    )?
+                    .execute(params![starts_at, starts_local, title, campaign, id])?;
+                (
+                    id,
+                    if same {
+                        Applied::Unchanged
+                    } else {
+                        Applied::Updated
+                    },
+                )
+            }
+        };
+        // Attendance recorded before its timeslot was known moves to the timeslot's day.
+        if let (Some(at), Some(day)) = (&starts_at, &starts_local) {
+            self.conn
+                .prepare_cached(
+                    "UPDATE action SET at = ?1, local_date = ?2
+                     WHERE event_id = ?3 AND metric IN ('attended', 'no_shows') AND at <> ?1",
+                )?
+                .execute(params![at, day, id])?;
+        }
+        Ok(applied)
     }
 
     fn campaign_slug(&self, id: i64) -> Result<String> {
@@ -310,6 +740,19 @@ impl<'c> Writer<'c> {
                 issue.reason
             ])?;
         Ok(())
+    }
+}
+
+fn repeat_issue(line: u64, first_line: i64) -> RowIssue {
+    RowIssue {
+        line,
+        column_number: None,
+        column_name: None,
+        expected: Some("each event once".to_string()),
+        found: Some(format!("a repeat of line {first_line}")),
+        reason: format!(
+            "this row records the same thing as line {first_line} (same person, effort or event, and time), so it would count twice"
+        ),
     }
 }
 

@@ -17,7 +17,7 @@ pub fn sum_metric(
     end: NaiveDate,
 ) -> Result<(f64, i64)> {
     let mut stmt = conn.prepare_cached(
-        "SELECT ifnull(sum(value), 0), count(*) FROM metric_value
+        "SELECT ifnull(sum(value), 0), count(*) FROM fact
          WHERE campaign_id = ?1 AND metric = ?2 AND period_start >= ?3 AND period_start < ?4",
     )?;
     Ok(stmt.query_row(

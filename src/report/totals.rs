@@ -60,7 +60,7 @@ pub fn totals(conn: &Connection, query: &TotalsQuery) -> Result<Vec<TotalRow>> {
     };
     let mut sql = format!(
         "SELECT c.slug, mv.metric, {key_expr}, sum(mv.value)
-         FROM metric_value mv
+         FROM fact mv
          LEFT JOIN campaign c ON c.id = mv.campaign_id
          LEFT JOIN effort e ON e.id = mv.effort_id
          WHERE 1 = 1"

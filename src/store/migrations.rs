@@ -55,7 +55,7 @@ mod tests {
                 row.get(0)
             })
             .unwrap();
-        assert_eq!(metrics, 36);
+        assert_eq!(metrics, 37);
     }
 
     #[test]

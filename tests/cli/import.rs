@@ -418,7 +418,7 @@ fn campaign_date_and_time_zone_options() {
     assert_eq!(follows["week"], "2026-W41");
     assert_eq!(number(&follows["value"]), 42.0);
 
-    // The same file with --campaign: linked (a different identity, so inserted).
+    // The same file with --campaign links the row it had left unlinked: updated, not added twice.
     let rows = import_json(
         &sandbox,
         &[
@@ -429,12 +429,11 @@ fn campaign_date_and_time_zone_options() {
             "2026-10-10",
         ],
     );
-    assert_eq!(number(&rows[0]["inserted"]), 1.0);
-    let linked = sandbox.json(&["totals", "--campaign", "fair-rent-now", "--today", TODAY]);
-    assert_eq!(
-        number(&one_row(&linked, &[("metric", "follows")])["value"]),
-        42.0
-    );
+    assert_eq!(counts(&rows[0]), [1.0, 0.0, 1.0, 0.0, 0.0, 0.0]);
+    let all = sandbox.json(&["totals", "--metric", "follows", "--today", TODAY]);
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0]["campaign"], "fair-rent-now");
+    assert_eq!(number(&all[0]["value"]), 42.0);
 
     // Timestamps: a UTC instant late on Oct 6 is still Oct 5 in Oakland; --tz reads local times.
     let times = sandbox.write(

@@ -1,0 +1,308 @@
+//! People, only as keyed hashes. An email or phone is normalized (trimmed lower-case email; E.164
+//! phone, with the organization's default country for national numbers) and replaced by its
+//! HMAC-SHA256 under a random key kept in a file beside the database (`turnout.db.key`, mode
+//! 0600), never inside it: a database shared on its own cannot be reversed by hashing guesses.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+const KEY_BYTES: usize = 32;
+
+/// An identifier kind, as stored in `person_identifier.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    Email,
+    Phone,
+}
+
+impl IdKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdKind::Email => "email",
+            IdKind::Phone => "phone",
+        }
+    }
+}
+
+/// Lower-cased, trimmed; `None` when it is not an email address at all.
+pub fn normalize_email(text: &str) -> Option<String> {
+    let email = text
+        .trim()
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    let valid = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c == ',');
+    valid.then_some(email)
+}
+
+/// Country calling codes and trunk prefixes for the default countries turnout knows. A number
+/// written with `+` or `00` needs none of this.
+const COUNTRIES: &[(&str, &str, usize)] = &[
+    // (ISO code, calling code, national significant number length; 0 = any 6 to 12)
+    ("US", "1", 10),
+    ("CA", "1", 10),
+    ("PR", "1", 10),
+    ("GB", "44", 0),
+    ("IE", "353", 0),
+    ("FR", "33", 9),
+    ("DE", "49", 0),
+    ("ES", "34", 9),
+    ("IT", "39", 0),
+    ("NL", "31", 9),
+    ("BE", "32", 0),
+    ("PT", "351", 9),
+    ("MX", "52", 10),
+    ("BR", "55", 0),
+    ("AR", "54", 0),
+    ("CO", "57", 10),
+    ("AU", "61", 9),
+    ("NZ", "64", 0),
+    ("IN", "91", 10),
+    ("ZA", "27", 9),
+    ("KE", "254", 9),
+    ("NG", "234", 0),
+    ("PH", "63", 10),
+];
+
+pub fn known_country(code: &str) -> bool {
+    COUNTRIES
+        .iter()
+        .any(|(iso, _, _)| iso.eq_ignore_ascii_case(code))
+}
+
+pub fn known_countries() -> Vec<&'static str> {
+    COUNTRIES.iter().map(|(iso, _, _)| *iso).collect()
+}
+
+/// E.164 (`+15105550104`), or `None` when the text cannot be a phone number. Punctuation,
+/// spaces and an extension (`x12`) are ignored.
+pub fn normalize_phone(text: &str, default_country: &str) -> Option<String> {
+    let text = text.trim();
+    let text = text
+        .split(['x', 'X', '#'])
+        .next()
+        .unwrap_or_default()
+        .replace("ext", "");
+    if text.chars().any(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let international = text.trim_start().starts_with('+');
+    let mut digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    if !international && digits.starts_with("00") {
+        digits = digits[2..].to_string();
+        return e164(&digits);
+    }
+    if international {
+        return e164(&digits);
+    }
+    let (_, calling, national_len) = COUNTRIES
+        .iter()
+        .find(|(iso, _, _)| iso.eq_ignore_ascii_case(default_country))
+        .copied()
+        .unwrap_or(("US", "1", 10));
+    if calling == "1" {
+        // North America: ten digits, or eleven starting with the country code 1.
+        return match digits.len() {
+            10 => Some(format!("+1{digits}")),
+            11 if digits.starts_with('1') => Some(format!("+{digits}")),
+            _ => None,
+        };
+    }
+    let national = digits.strip_prefix('0').unwrap_or(&digits);
+    let fits = if national_len == 0 {
+        (6..=12).contains(&national.len())
+    } else {
+        national.len() == national_len
+    };
+    if fits {
+        Some(format!("+{calling}{national}"))
+    } else if digits.starts_with(calling) {
+        e164(&digits)
+    } else {
+        None
+    }
+}
+
+fn e164(digits: &str) -> Option<String> {
+    (8..=15)
+        .contains(&digits.len())
+        .then(|| format!("+{digits}"))
+}
+
+/// Where a database's hash key lives: beside it, named after it.
+pub fn key_path(db_path: &Path) -> PathBuf {
+    let mut name = db_path.as_os_str().to_owned();
+    name.push(".key");
+    PathBuf::from(name)
+}
+
+/// Hashes identifiers with the database's key.
+#[derive(Clone)]
+pub struct Hasher {
+    key: Vec<u8>,
+}
+
+impl Hasher {
+    /// Reads the key, or creates it when the database holds no people yet. A missing key for a
+    /// database that already has people is an error: new hashes would never match the old ones.
+    pub fn open(db_path: &Path, has_people: bool) -> Result<Hasher> {
+        let path = key_path(db_path);
+        if path.exists() {
+            return Hasher::read(&path);
+        }
+        if has_people {
+            bail!(
+                "the hash key {} is missing, and this database already holds people hashed with it. \
+                 Joins across new imports need the key: copy it back beside the database (it is made \
+                 with the database and kept apart from it on purpose)",
+                path.display()
+            );
+        }
+        create_key(&path)?;
+        Hasher::read(&path)
+    }
+
+    fn read(path: &Path) -> Result<Hasher> {
+        let text = fs::read_to_string(path)
+            .with_context(|| format!("cannot read the hash key {}", path.display()))?;
+        let key = decode_hex(text.trim()).filter(|k| k.len() == KEY_BYTES);
+        match key {
+            Some(key) => Ok(Hasher { key }),
+            None => bail!(
+                "the hash key {} is damaged (expected {} hex characters); restore it from a backup",
+                path.display(),
+                KEY_BYTES * 2
+            ),
+        }
+    }
+
+    pub fn hash(&self, kind: IdKind, normalized: &str) -> String {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).expect("any key length");
+        mac.update(kind.as_str().as_bytes());
+        mac.update(b":");
+        mac.update(normalized.as_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+}
+
+/// Writes a new random key atomically: to a temporary file first, then linked into place, so
+/// two processes starting at once end up with the same key and neither sees half a file.
+fn create_key(path: &Path) -> Result<()> {
+    let mut key = [0u8; KEY_BYTES];
+    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("cannot make a random key: {e}"))?;
+    let temporary = path.with_extension(format!("key.{}.tmp", std::process::id()));
+    {
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options
+            .open(&temporary)
+            .with_context(|| format!("cannot write the hash key {}", temporary.display()))?;
+        file.write_all(hex(&key).as_bytes())?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+    }
+    // hard_link fails if another process made the key first; then theirs is the key.
+    let linked = fs::hard_link(&temporary, path);
+    let _ = fs::remove_file(&temporary);
+    match linked {
+        Ok(()) => Ok(()),
+        Err(_) if path.exists() => Ok(()),
+        Err(err) => {
+            Err(err).with_context(|| format!("cannot create the hash key {}", path.display()))
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lower_cased() {
+        assert_eq!(
+            normalize_email(" Alex@Example.ORG "),
+            Some("alex@example.org".to_string())
+        );
+        assert_eq!(normalize_email("not an email"), None);
+        assert_eq!(normalize_email("a@b"), None);
+    }
+
+    #[test]
+    fn phones_become_e164() {
+        for text in [
+            "5105550104",
+            "(510) 555-0104",
+            "510.555.0104",
+            "+1 510 555 0104",
+            "1-510-555-0104",
+        ] {
+            assert_eq!(
+                normalize_phone(text, "US"),
+                Some("+15105550104".to_string()),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            normalize_phone("020 7946 0018", "GB"),
+            Some("+442079460018".to_string())
+        );
+        assert_eq!(
+            normalize_phone("+44 20 7946 0018", "US"),
+            Some("+442079460018".to_string())
+        );
+        assert_eq!(normalize_phone("555-0104", "US"), None);
+        assert_eq!(normalize_phone("call me", "US"), None);
+    }
+
+    #[test]
+    fn the_key_is_created_once_and_hashes_are_stable() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        let first = Hasher::open(&db, false).unwrap();
+        let second = Hasher::open(&db, true).unwrap();
+        let a = first.hash(IdKind::Email, "alex@example.org");
+        assert_eq!(a, second.hash(IdKind::Email, "alex@example.org"));
+        assert_ne!(a, first.hash(IdKind::Phone, "alex@example.org"));
+        assert_eq!(a.len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(key_path(&db)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        fs::remove_file(key_path(&db)).unwrap();
+        assert!(Hasher::open(&db, true).is_err());
+    }
+}
