@@ -249,8 +249,9 @@ CREATE INDEX action_by_campaign ON action (campaign_id, metric, local_date);
 CREATE INDEX action_by_person ON action (person_id, at);
 
 -- Every number reports sum, in one shape: aggregate and logged values; one per offline action;
--- and counts from person-level touches for efforts whose export gave no aggregate of that metric
--- (a vendor's own report of a send is the count of record; granular files are often partial).
+-- and counts from person-level touches where the same tool gave no aggregate of that metric for
+-- that campaign (a vendor's own report is the count of record: Mailchimp's campaigns report, not
+-- its granular opens, whose sends are named differently; Spoke has only the per-text file).
 CREATE VIEW fact AS
     SELECT campaign_id, effort_id, channel, metric, period_start, source_code, detail, value
     FROM metric_value
@@ -264,7 +265,9 @@ UNION ALL
     JOIN (SELECT 'sent' AS kind, 'sent' AS metric UNION ALL SELECT 'delivered', 'delivered'
           UNION ALL SELECT 'opened', 'opens' UNION ALL SELECT 'clicked', 'clicks'
           UNION ALL SELECT 'replied', 'replies') k ON k.kind = t.kind
-    WHERE NOT EXISTS (SELECT 1 FROM metric_value mv WHERE mv.effort_id = t.effort_id AND mv.metric = k.metric)
+    WHERE NOT EXISTS (SELECT 1 FROM metric_value mv JOIN effort ae ON ae.id = mv.effort_id
+                      WHERE ae.platform = e.platform AND mv.metric = k.metric
+                        AND ifnull(mv.campaign_id, 0) = ifnull(e.campaign_id, 0))
     GROUP BY e.campaign_id, t.effort_id, e.channel, k.metric, t.local_date
 UNION ALL
     SELECT campaign_id, effort_id, channel, metric, first_date, NULL, NULL, count(*)
@@ -273,6 +276,8 @@ UNION ALL
           JOIN effort e ON e.id = t.effort_id
           JOIN (SELECT 'opened' AS kind, 'unique_opens' AS metric
                 UNION ALL SELECT 'clicked', 'unique_clicks') k ON k.kind = t.kind
-          WHERE NOT EXISTS (SELECT 1 FROM metric_value mv WHERE mv.effort_id = t.effort_id AND mv.metric = k.metric)
+          WHERE NOT EXISTS (SELECT 1 FROM metric_value mv JOIN effort ae ON ae.id = mv.effort_id
+                            WHERE ae.platform = e.platform AND mv.metric = k.metric
+                              AND ifnull(mv.campaign_id, 0) = ifnull(e.campaign_id, 0))
           GROUP BY e.campaign_id, t.effort_id, e.channel, k.metric, t.person_id)
     GROUP BY campaign_id, effort_id, channel, metric, first_date;

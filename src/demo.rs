@@ -1,9 +1,11 @@
-//! The demo database: the "Fair Rent Now" campaign of a fictional tenants' union, built from the
-//! sample files in `imports/samples/` (embedded in the binary, so the demo runs anywhere).
+//! The demo database: the "Fair Rent Now" campaign of a fictional tenants' union in Oakland,
+//! built from the sample exports in `imports/samples/` (embedded in the binary, so the demo runs
+//! anywhere): Mailchimp, Mobilize, ActBlue, Action Network, Spoke, X, Facebook, GA4 and CallPower
+//! files as those tools write them, plus weekly field numbers in turnout's own format.
 //!
-//! The story is set on Wednesday 2026-10-14, the day before the council rally: five weeks of
-//! email sends and weekly field numbers are imported, and this week's numbers so far are logged by
-//! hand (then corrected once), so every path of the foundation is exercised.
+//! The story is set on Monday 2026-11-02, the day the exports were taken: the council vote has
+//! happened, and the campaign now builds toward its November assembly. One week is also logged by
+//! hand (then corrected once), so every path of the import and the log is exercised.
 
 use std::path::Path;
 
@@ -18,19 +20,46 @@ use crate::store::{self, Store, settings};
 use crate::weekly_log::{self, LogRequest};
 
 pub const DEFAULT_PATH: &str = "turnout-demo.db";
-pub const DEMO_TODAY: &str = "2026-10-14";
+pub const DEMO_TODAY: &str = "2026-11-02";
 pub const CAMPAIGN: &str = "fair-rent-now";
 
-/// The sample files, in the order they are imported.
-pub const SAMPLES: &[(&str, &[u8])] = &[
-    (
-        "imports/samples/fair-rent-now-email.csv",
-        include_bytes!("../imports/samples/fair-rent-now-email.csv"),
-    ),
-    (
-        "imports/samples/fair-rent-now-field-weekly.csv",
-        include_bytes!("../imports/samples/fair-rent-now-field-weekly.csv"),
-    ),
+/// One bundled sample and how the demo imports it.
+pub struct Sample {
+    pub name: &'static str,
+    pub bytes: &'static [u8],
+    /// `--campaign`, for exports whose rows carry no code (a post, a send report).
+    pub campaign: bool,
+    /// `--date`, for snapshot exports without dates of their own.
+    pub date: Option<&'static str>,
+}
+
+macro_rules! sample {
+    ($file:literal, $campaign:expr, $date:expr) => {
+        Sample {
+            name: concat!("imports/samples/", $file),
+            bytes: include_bytes!(concat!("../imports/samples/", $file)),
+            campaign: $campaign,
+            date: $date,
+        }
+    };
+}
+
+/// Every sample, in an order a real team might import them (any order gives the same result).
+pub const SAMPLES: &[Sample] = &[
+    sample!("mailchimp-campaign-reports.csv", true, None),
+    sample!("mailchimp-account-export-granular-opens.csv", true, None),
+    sample!("mailchimp-account-export-granular-clicks.csv", false, None),
+    sample!("mobilize-timeslots-sql-mirror.csv", false, None),
+    sample!("mobilize-participations-sql-mirror.csv", false, None),
+    sample!("actblue-contributions.csv", false, None),
+    sample!("actionnetwork-report-download.csv", false, None),
+    sample!("spoke-campaign-contacts-export.csv", false, None),
+    sample!("spoke-campaign-messages-export.csv", false, None),
+    sample!("x-tweet-activity-metrics.csv", true, None),
+    sample!("meta-facebook-page-posts.csv", true, None),
+    sample!("ga4-traffic-acquisition-session-campaign.csv", false, None),
+    sample!("callpower-export.csv", true, Some("2026-11-01")),
+    sample!("fair-rent-now-field-weekly.csv", false, None),
 ];
 
 /// One step of building the demo, for the front end to show.
@@ -72,23 +101,34 @@ pub fn build(path: &Path, today: NaiveDate, on_step: &mut dyn FnMut(Step)) -> Re
             name: Some("Fair Rent Now".to_string()),
             team: Some("Eastside Tenants Union".to_string()),
             start: Some(parse_date("2026-09-07")?),
-            end: Some(parse_date("2026-11-01")?),
-            add_codes: vec![
-                "fair-rent-*".to_string(),
-                "em_*".to_string(),
-                "sms_*".to_string(),
-                "fb_*".to_string(),
-            ],
+            end: Some(parse_date("2026-11-15")?),
+            // UTM campaigns, ActBlue refcodes and GA4 session campaigns the team used. Mailchimp
+            // writes utm_campaign as "<campaign id>-FAIR_RENT...". Two codes are left unclaimed on
+            // purpose, to show `turnout codes --unmatched`.
+            add_codes: [
+                "fair-rent-*",
+                "*-fair_rent*",
+                "em_*",
+                "sms_*",
+                "fb_*",
+                "rally-1015",
+                "council-vote-1015",
+                "call-your-councilmember",
+                "canvass-recruit",
+            ]
+            .map(String::from)
+            .to_vec(),
             remove_codes: Vec::new(),
         },
     )?;
     on_step(Step::Campaign(CAMPAIGN));
 
     for (metric, target, by) in [
-        ("calls", 1500.0, "2026-10-30"),
-        ("rsvps", 300.0, "2026-10-15"),
-        ("attended", 300.0, "2026-11-01"),
-        ("signups", 250.0, "2026-11-01"),
+        ("calls", 1500.0, "2026-11-01"),
+        ("rsvps", 40.0, "2026-11-15"),
+        ("attended", 30.0, "2026-11-15"),
+        ("signups", 400.0, "2026-11-15"),
+        ("donations", 30.0, "2026-11-15"),
     ] {
         let (goal, _) = goals::set(
             store.conn(),
@@ -104,33 +144,26 @@ pub fn build(path: &Path, today: NaiveDate, on_step: &mut dyn FnMut(Step)) -> Re
         on_step(Step::Goal(&goal));
     }
 
-    let options = ImportOptions {
-        profile: None,
-        campaign: None,
-        dry_run: false,
-        strict: false,
-        tz: None,
-        date: None,
-        today,
-        verbose: false,
-    };
-    for (name, bytes) in SAMPLES {
-        let report = import::import(
-            &mut store,
-            ImportSource::from_bytes(name, bytes),
-            &options,
-            &mut Silent,
-        )?;
+    for sample in SAMPLES {
+        let options = ImportOptions {
+            profile: None,
+            campaign: sample.campaign.then(|| CAMPAIGN.to_string()),
+            dry_run: false,
+            strict: false,
+            tz: None,
+            date: sample.date.map(parse_date).transpose()?,
+            today,
+            verbose: false,
+        };
+        let source = ImportSource::from_bytes(sample.name, sample.bytes);
+        let report = import::import(&mut store, source, &options, &mut Silent)?;
         on_step(Step::Imported(&report));
     }
 
-    // This week so far, typed in by a field organizer from sign-in sheets; then a correction,
-    // because one phone bank's tally came in late. The correction replaces, never adds.
-    let this_week = parse_date("2026-10-12")?;
-    for assignments in [
-        vec!["calls=290", "rsvps=48", "signups=12"],
-        vec!["calls=310"],
-    ] {
+    // Last week's canvass, typed in by a field organizer from the sign-in sheets; then a
+    // correction, because one team's sheet came in late. The correction replaces, never adds.
+    let this_week = parse_date("2026-10-26")?;
+    for assignments in [vec!["doors=640", "signups=31"], vec!["doors=715"]] {
         let outcome = weekly_log::log(
             store.conn(),
             LogRequest {

@@ -109,9 +109,18 @@ pub fn codes_in(text: &str) -> Vec<String> {
         }
         return vec![text.to_string()];
     }
+    link_codes_of(&links)
+}
+
+/// Only the codes in the links of a piece of free text.
+pub fn link_codes(text: &str) -> Vec<String> {
+    link_codes_of(&links_in(text))
+}
+
+fn link_codes_of(links: &[url::Url]) -> Vec<String> {
     let mut codes = Vec::new();
     for parameter in CODE_PARAMETERS {
-        for link in &links {
+        for link in links {
             for (key, value) in link.query_pairs() {
                 if key.eq_ignore_ascii_case(parameter) && !value.trim().is_empty() {
                     let value = value.trim().to_string();

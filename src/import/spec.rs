@@ -105,6 +105,9 @@ pub struct FieldSpec {
     /// An empty cell means zero rather than unknown (exports that leave zero counts blank).
     #[serde(default)]
     pub blank_is_zero: bool,
+    /// Free text (a message, a caption): as a code field, only the codes in its links count.
+    #[serde(default)]
+    pub links_only: bool,
     /// Derived: the value of the query parameter `param` in the links of field `from`.
     #[serde(default)]
     pub from: Option<String>,

@@ -2,44 +2,62 @@
 
 use predicates::prelude::*;
 
-use crate::common::{Sandbox, bare_cmd, number, one_row};
+use crate::common::{Sandbox, bare_cmd, column_sum, number, one_row, sample};
 
 #[test]
-fn demo_builds_a_database_and_shows_progress() {
+fn demo_builds_a_database_from_every_sample_and_shows_progress() {
     let sandbox = Sandbox::new();
     let output = bare_cmd()
         .current_dir(sandbox.dir.path())
         .args(["demo", "--format", "json"])
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert!(output.status.success(), "{stderr}");
     assert!(sandbox.path("turnout-demo.db").exists());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    for (file, profile) in [
+        ("mailchimp-campaign-reports.csv", "mailchimp-campaigns"),
+        (
+            "mobilize-participations-sql-mirror.csv",
+            "mobilize-participations",
+        ),
+        ("spoke-campaign-messages-export.csv", "spoke-messages"),
+        ("callpower-export.csv", "callpower-targets"),
+        ("fair-rent-now-field-weekly.csv", "turnout-metrics"),
+    ] {
+        assert!(
+            stderr.contains(&format!("imported imports/samples/{file} ({profile})")),
+            "{stderr}"
+        );
+    }
     assert!(
-        stderr.contains("imported imports/samples/fair-rent-now-email.csv"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("calls=310 (corrected from 290)"),
+        stderr.contains("doors=715 (corrected from 640)"),
         "{stderr}"
     );
 
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
     let calls = one_row(&rows, &[("section", "Goals"), ("metric", "calls")]);
-    // Sample weeks W38-W41 (40+95+260+390) plus this week's corrected 310.
-    assert_eq!(number(&calls["done"]), 1095.0);
-    assert_eq!(calls["verdict"], "on track");
+    // The completed calls of the CallPower export.
+    assert_eq!(
+        number(&calls["done"]),
+        column_sum(&sample("callpower-export.csv"), "Completed")
+    );
+    assert_eq!(calls["verdict"], "met");
     let rsvps = one_row(&rows, &[("section", "Goals"), ("metric", "rsvps")]);
     assert_eq!(rsvps["verdict"], "behind");
+    let opens = one_row(
+        &rows,
+        &[("section", "Totals to date"), ("metric", "unique_opens")],
+    );
+    assert_eq!(
+        number(&opens["value"]),
+        column_sum(&sample("mailchimp-campaign-reports.csv"), "Unique Opens")
+    );
 
-    // The demo database answers the other commands; every row was accounted for.
+    // The demo database answers the other commands; every row was accounted for, none rejected.
     let db = sandbox.path("turnout-demo.db");
     let ledger = sandbox.json_with_db(&db, &["imports"]);
-    assert_eq!(ledger.len(), 2);
+    assert_eq!(ledger.len(), 14);
     for row in &ledger {
         let read = number(&row["rows_read"]);
         let accounted: f64 = ["inserted", "updated", "unchanged", "rejected", "skipped"]
@@ -47,7 +65,14 @@ fn demo_builds_a_database_and_shows_progress() {
             .map(|k| number(&row[*k]))
             .sum();
         assert_eq!(read, accounted);
+        assert_eq!(number(&row["rejected"]), 0.0, "{row}");
     }
+    // Codes left unclaimed on purpose are listed.
+    let unmatched = sandbox.json_with_db(&db, &["codes", "--unmatched"]);
+    assert!(
+        unmatched.iter().any(|r| r["code"] == "november-assembly"),
+        "{unmatched:?}"
+    );
 
     // Running it again replaces it (same numbers, not doubled).
     let again = bare_cmd()

@@ -8,5 +8,6 @@ mod demo;
 mod goals;
 mod import;
 mod log;
+mod profiles;
 mod store;
 mod totals;

@@ -127,3 +127,54 @@ pub fn number(value: &Value) -> f64 {
 pub fn file_bytes(path: &Path) -> Vec<u8> {
     std::fs::read(path).expect("read file")
 }
+
+/// A file in `imports/samples/`.
+pub fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("imports/samples")
+        .join(name)
+}
+
+/// A file in `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// The data rows of a CSV file (after `#` comment lines and the header), read with the csv crate
+/// so tests compute expected numbers from the files themselves.
+pub fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).expect("read sample");
+    let text = text.trim_start_matches('\u{feff}');
+    let body: String = text
+        .split_inclusive('\n')
+        .skip_while(|line| line.starts_with('#'))
+        .collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(body.as_bytes());
+    let header = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.expect("record").iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+/// The sum of one column (blank cells count as zero; thousands separators and `.0` are allowed).
+pub fn column_sum(path: &Path, column: &str) -> f64 {
+    let (header, rows) = csv_rows(path);
+    let index = header
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("no column {column} in {}", path.display()));
+    rows.iter()
+        .map(|r| r[index].replace(',', "").parse::<f64>().unwrap_or(0.0))
+        .sum()
+}
