@@ -91,6 +91,10 @@ impl Profile for DeclarativeProfile {
         !self.spec.header
     }
 
+    fn key_value_marker(&self) -> Option<&str> {
+        self.spec.key_value.as_deref()
+    }
+
     fn specificity(&self) -> usize {
         self.required_fields().count()
     }

@@ -18,7 +18,7 @@ pub mod spec;
 mod turnout_metrics;
 mod writer;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
@@ -240,25 +240,45 @@ pub fn import(
         .iter()
         .map(|cell| String::from_utf8_lossy(cell).trim().to_string())
         .collect();
-    let (profile, first_is_data) = registry.choose(
+    let (profile, layout) = registry.choose(
         requested.as_deref(),
         &header_names,
         &header,
         &name,
         &context,
     )?;
-    let bound_header: Vec<String> = if first_is_data {
-        Vec::new()
-    } else {
-        header_names.clone()
+    // Records to read before (or, for a key/value report, instead of) the rest of the file:
+    // (record, line, a reason to skip it without parsing).
+    let mut queued: VecDeque<(ByteRecord, u64, Option<String>)> = VecDeque::new();
+    let bound_header: Vec<String> = match layout {
+        profiles::Layout::Header => header_names.clone(),
+        profiles::Layout::Headerless => {
+            // The first record is data in a file without a header.
+            queued.push_back((header.clone(), 1 + preamble_lines, None));
+            Vec::new()
+        }
+        profiles::Layout::KeyValue => {
+            let report = read_key_value(&mut csv, preamble_lines, &name)?;
+            queued.push_back((report.values, report.line, None));
+            for line in report.link_lines {
+                queued.push_back((
+                    ByteRecord::new(),
+                    line,
+                    Some(
+                        "a link's clicks (the report's totals above already count them)"
+                            .to_string(),
+                    ),
+                ));
+            }
+            report.labels
+        }
     };
+    let only_queued = layout == profiles::Layout::KeyValue;
     let mut parser = profile.bind(&bound_header, &context).map_err(|message| {
         anyhow::anyhow!("cannot import {name} as {}: {message}", profile.name())
     })?;
     let profile_name = profile.name().to_string();
     observer.header(&header)?;
-    // The first record is data in a file without a header: it is read again below.
-    let mut pending_first: Option<ByteRecord> = first_is_data.then(|| header.clone());
 
     let conn = store.conn_mut();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -281,8 +301,11 @@ pub fn import(
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
     let mut record = ByteRecord::new();
     loop {
-        if let Some(first) = pending_first.take() {
-            record = first;
+        let (line, forced_skip) = if let Some((queued_record, line, reason)) = queued.pop_front() {
+            record = queued_record;
+            (line, reason)
+        } else if only_queued {
+            break;
         } else {
             match csv.read_byte_record(&mut record) {
                 Ok(true) => {}
@@ -298,14 +321,19 @@ pub fn import(
                     );
                 }
             }
-        }
+            (
+                record.position().map(|p| p.line()).unwrap_or(1) + preamble_lines,
+                None,
+            )
+        };
         counts.rows_read += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(1) + preamble_lines;
         if counts.rows_read % PROGRESS_EVERY == 0 {
             observer.progress(tap.bytes_read());
         }
 
-        let outcome = if record
+        let outcome = if let Some(reason) = forced_skip {
+            Ok(RowOutcome::Skip(reason))
+        } else if record
             .iter()
             .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
         {
@@ -395,6 +423,68 @@ pub fn import(
         rejected_sample,
         skipped_reasons: skipped.into_iter().collect(),
         notes: parser.notes(),
+    })
+}
+
+/// A one-record report written as `"Label:","value"` lines (Mailchimp's single-campaign
+/// report), with a table of links after it.
+struct KeyValueReport {
+    labels: Vec<String>,
+    values: ByteRecord,
+    line: u64,
+    /// The lines of the link table's rows.
+    link_lines: Vec<u64>,
+}
+
+fn read_key_value<R: std::io::Read>(
+    csv: &mut csv::Reader<R>,
+    preamble_lines: u64,
+    name: &str,
+) -> Result<KeyValueReport> {
+    let mut labels = Vec::new();
+    let mut values = ByteRecord::new();
+    let mut links = Vec::new();
+    let mut link_lines = Vec::new();
+    let mut first_line = None;
+    let mut in_links = false;
+    let mut record = ByteRecord::new();
+    while csv
+        .read_byte_record(&mut record)
+        .with_context(|| format!("cannot read {name}"))?
+    {
+        let line = record.position().map(|p| p.line()).unwrap_or(0) + preamble_lines;
+        let cells: Vec<String> = record
+            .iter()
+            .map(|c| String::from_utf8_lossy(c).trim().to_string())
+            .collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        if in_links {
+            if cells[0].starts_with("http") {
+                links.push(cells[0].clone());
+                link_lines.push(line);
+            }
+            continue;
+        }
+        if cells[0].eq_ignore_ascii_case("URL") {
+            in_links = true;
+            continue;
+        }
+        if cells.len() >= 2 && cells[0].ends_with(':') {
+            first_line.get_or_insert(line);
+            labels.push(cells[0].trim_end_matches(':').trim().to_string());
+            values.push_field(cells[1].as_bytes());
+        }
+    }
+    // The links, in one cell, so a profile can read codes and ids from them.
+    labels.push("Links".to_string());
+    values.push_field(links.join(" ").as_bytes());
+    Ok(KeyValueReport {
+        labels,
+        values,
+        line: first_line.unwrap_or(2),
+        link_lines,
     })
 }
 

@@ -44,6 +44,10 @@ pub(crate) trait Profile {
     fn headerless(&self) -> bool {
         false
     }
+    /// For one-record reports of `"Label:","value"` lines: the file's first line.
+    fn key_value_marker(&self) -> Option<&str> {
+        None
+    }
     /// For headerless profiles: whether a first row has this profile's shape.
     fn accepts_first_row(&self, _record: &ByteRecord, _context: &ReadContext) -> bool {
         false
@@ -73,6 +77,17 @@ impl ProfileInfo {
     }
 }
 
+/// How a file's rows are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// A header line, then one row per record.
+    Header,
+    /// No header: the first line is already data.
+    Headerless,
+    /// `"Label:","value"` lines making one record (and a link table after it).
+    KeyValue,
+}
+
 /// The built-in profile files, embedded so the binary stands alone.
 pub const BUILT_IN: &[(&str, &str)] = &[
     (
@@ -86,6 +101,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     (
         "mailchimp-clicks",
         include_str!("../../imports/profiles/mailchimp-clicks.toml"),
+    ),
+    (
+        "mailchimp-campaign-report",
+        include_str!("../../imports/profiles/mailchimp-campaign-report.toml"),
     ),
     (
         "mailchimp-members",
@@ -239,11 +258,20 @@ impl Registry {
         first_record: &ByteRecord,
         file: &str,
         context: &ReadContext,
-    ) -> Result<(&dyn Profile, bool)> {
+    ) -> Result<(&dyn Profile, Layout)> {
+        let layout_of = |p: &dyn Profile| {
+            if p.key_value_marker().is_some() {
+                Layout::KeyValue
+            } else if p.headerless() {
+                Layout::Headerless
+            } else {
+                Layout::Header
+            }
+        };
         if let Some(name) = requested {
             let name = name.trim();
             return match self.profiles.iter().find(|p| p.name() == name) {
-                Some(profile) => Ok((profile.as_ref(), profile.headerless())),
+                Some(profile) => Ok((profile.as_ref(), layout_of(profile.as_ref()))),
                 None => bail!(
                     "there is no import profile called '{name}'. Profiles: {}. A profile file is named by its path, e.g. --profile ./mytool.toml",
                     self.names().join(", ")
@@ -254,7 +282,7 @@ impl Registry {
             .profiles
             .iter()
             .map(|p| p.as_ref())
-            .filter(|p| !p.headerless() && p.missing(header).is_empty())
+            .filter(|p| layout_of(*p) == Layout::Header && p.missing(header).is_empty())
             .collect();
         candidates.sort_by_key(|p| std::cmp::Reverse(p.specificity()));
         match candidates.as_slice() {
@@ -269,7 +297,7 @@ impl Registry {
                     tied.join(", ")
                 )
             }
-            [first, ..] => return Ok((*first, false)),
+            [first, ..] => return Ok((*first, Layout::Header)),
             [] => {}
         }
         let shaped: Vec<&dyn Profile> = self
@@ -279,7 +307,7 @@ impl Registry {
             .filter(|p| p.headerless() && p.accepts_first_row(first_record, context))
             .collect();
         match shaped.as_slice() {
-            [one] => return Ok((*one, true)),
+            [one] => return Ok((*one, Layout::Headerless)),
             [_, _, ..] => bail!(
                 "cannot import {file}: its first row fits more than one profile for files without a header ({}); choose one with --profile",
                 shaped
@@ -290,10 +318,16 @@ impl Registry {
             ),
             [] => {}
         }
+        if let Some(profile) = self.profiles.iter().find(|p| {
+            p.key_value_marker()
+                .is_some_and(|marker| header.len() == 1 && header[0].eq_ignore_ascii_case(marker))
+        }) {
+            return Ok((profile.as_ref(), Layout::KeyValue));
+        }
         let closest = self
             .profiles
             .iter()
-            .filter(|p| !p.headerless())
+            .filter(|p| layout_of(p.as_ref()) == Layout::Header)
             .min_by_key(|p| (p.missing(header).len(), std::cmp::Reverse(p.specificity())))
             .map(|p| {
                 format!(

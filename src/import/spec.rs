@@ -28,6 +28,11 @@ pub struct ProfileSpec {
     /// False for files whose first line is already data; fields then name their `position`.
     #[serde(default = "yes")]
     pub header: bool,
+    /// For a one-record report written as `"Label:","value"` lines: its first line (e.g.
+    /// "Email Campaign Report"). Fields then name labels (without the colon) as headers, and
+    /// `Links` holds every URL of the link table after it.
+    #[serde(default)]
+    pub key_value: Option<String>,
     /// The columns (and derived values) the profile reads, by the names records use.
     pub fields: BTreeMap<String, FieldSpec>,
     /// Fields whose values are campaign codes (or text and links carrying them), in order.

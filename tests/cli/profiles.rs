@@ -334,6 +334,13 @@ fn layouts_the_samples_do_not_show_are_read_too() {
             "mailchimp-campaigns",
             [2, 2, 0, 0, 0, 0],
         ),
+        // One send's own report, the same send as the first row above: unchanged, and its
+        // per-link rows are skipped because the totals count them.
+        (
+            "mailchimp-campaign-report.csv",
+            "mailchimp-campaign-report",
+            [4, 0, 0, 1, 0, 3],
+        ),
         (
             "spoke-v9-contacts.csv",
             "spoke-contacts",
