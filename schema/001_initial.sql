@@ -172,6 +172,9 @@ CREATE UNIQUE INDEX metric_value_identity ON metric_value (
     period_start, ifnull(source_code, ''), ifnull(detail, '')
 );
 CREATE INDEX metric_value_by_campaign ON metric_value (campaign_id, metric, period_start);
+-- Finds a number whatever campaign it was linked to, so re-imports can link it instead of
+-- adding it again; also serves reports by effort.
+CREATE INDEX metric_value_by_effort ON metric_value (ifnull(effort_id, 0), metric, period_start);
 CREATE INDEX metric_value_by_import ON metric_value (import_id);
 
 -- Measurable goals: one per campaign and metric ("800 calls by Oct 30").

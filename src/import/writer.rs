@@ -190,20 +190,17 @@ impl<'c> Writer<'c> {
             .conn
             .prepare_cached(
                 "SELECT id, value, import_id, import_line, campaign_id FROM metric_value
-                 WHERE origin = 'import' AND ifnull(effort_id, 0) = ?2
-                   AND ifnull(channel, '') = ?3 AND metric = ?4 AND grain = ?5 AND period_start = ?6
-                   AND ifnull(source_code, '') = ?7 AND ifnull(detail, '') = ?8
-                   AND (ifnull(campaign_id, 0) = ?1 OR campaign_id IS NULL OR ?1 = 0)
-                 ORDER BY (ifnull(campaign_id, 0) = ?1) DESC LIMIT 2",
+                 WHERE origin = 'import' AND ifnull(effort_id, 0) = ?1 AND metric = ?2
+                   AND period_start = ?3 AND grain = ?4 AND ifnull(channel, '') = ?5
+                   AND ifnull(source_code, '') = ?6 AND ifnull(detail, '') = ?7",
             )?
             .query_map(
                 params![
-                    record.campaign_id.unwrap_or(0),
                     effort_id.unwrap_or(0),
-                    channel.as_deref().unwrap_or(""),
                     record.metric,
-                    record.grain.as_str(),
                     date,
+                    record.grain.as_str(),
+                    channel.as_deref().unwrap_or(""),
                     record.source_code.as_deref().unwrap_or(""),
                     record.detail.as_deref().unwrap_or("")
                 ],
@@ -221,12 +218,14 @@ impl<'c> Writer<'c> {
         let exact = candidates
             .iter()
             .find(|c| c.4.unwrap_or(0) == record.campaign_id.unwrap_or(0));
-        // Without an exact match, a single number under another linking is this one.
-        let chosen = exact.or(if candidates.len() == 1 {
-            candidates.first()
-        } else {
-            None
-        });
+        // Without an exact match, a single number under another linking is this one: left
+        // unlinked before and linked now, or linked before and imported now without a campaign.
+        // A number linked to another campaign is another number.
+        let other = match candidates.as_slice() {
+            [one] if one.4.is_none() || record.campaign_id.is_none() => Some(one),
+            _ => None,
+        };
+        let chosen = exact.or(other);
         let relink = chosen.is_some_and(|c| c.4.is_none() && record.campaign_id.is_some());
         let existing = chosen.map(|c| (c.0, c.1, c.2, c.3));
 

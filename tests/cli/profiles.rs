@@ -623,3 +623,31 @@ fn a_printed_rate_that_disagrees_with_its_counts_is_flagged() {
     );
     assert!(!stderr.contains("Click Rate says"), "{stderr}");
 }
+
+#[test]
+fn verbose_lists_ignored_columns_and_show_describes_a_profile() {
+    let sandbox = with_campaign();
+    let output = sandbox
+        .cmd()
+        .args([
+            "import",
+            "-v",
+            sample("callpower-export.csv").to_str().unwrap(),
+            "--date",
+            "2026-11-01",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("columns this profile does not use (ignored): District, Failed, No Answer, Canceled, Unknown"),
+        "{stderr}"
+    );
+    let shown = sandbox.json(&["profiles", "show", "mobilize-participations"]);
+    let attended = one_row(&shown, &[("section", "Columns"), ("field", "attended")]);
+    assert_eq!(attended["type"], "bool");
+    assert_eq!(attended["required"], "yes");
+    let records: Vec<&Value> = shown.iter().filter(|r| r["section"] == "Records").collect();
+    assert_eq!(records.len(), 4);
+}
