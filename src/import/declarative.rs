@@ -690,23 +690,17 @@ impl DeclarativeParser {
 impl RowParser for DeclarativeParser {
     fn parse(&mut self, record: &ByteRecord, line: u64) -> Result<RowOutcome, RowIssue> {
         if record.len() != self.width {
-            return Err(RowIssue {
+            let expected_from = if self.spec.header {
+                "the header has"
+            } else {
+                "the profile expects"
+            };
+            return Err(RowIssue::ragged(
                 line,
-                column_number: None,
-                column_name: None,
-                expected: Some(format!("{} fields, like the header", self.width)),
-                found: Some(format!("{} fields", record.len())),
-                reason: format!(
-                    "this row has {} fields but the {} {}; check for a missing or extra comma, or a value with a comma that needs quotes",
-                    record.len(),
-                    if self.spec.header {
-                        "header has"
-                    } else {
-                        "profile expects"
-                    },
-                    self.width
-                ),
-            });
+                record.len(),
+                self.width,
+                expected_from,
+            ));
         }
         let row = self.read_row(record, line)?;
         for rule in &self.spec.skip {

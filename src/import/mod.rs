@@ -84,6 +84,26 @@ pub struct RowIssue {
 }
 
 impl RowIssue {
+    /// A row with more or fewer cells than the file's layout (`expected_from`: "the header has",
+    /// "the profile expects").
+    pub(crate) fn ragged(
+        line: u64,
+        found: usize,
+        expected: usize,
+        expected_from: &str,
+    ) -> RowIssue {
+        RowIssue {
+            line,
+            column_number: None,
+            column_name: None,
+            expected: Some(format!("{expected} fields, like the header")),
+            found: Some(format!("{found} fields")),
+            reason: format!(
+                "this row has {found} fields but {expected_from} {expected}; check for a missing or extra comma, or a value with a comma that needs quotes"
+            ),
+        }
+    }
+
     /// "line 7, column 6 (value): expected ..., found '...'" for people.
     pub fn describe(&self) -> String {
         let mut text = format!("line {}", self.line);

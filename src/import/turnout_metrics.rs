@@ -198,18 +198,12 @@ fn is_unknown(text: &str) -> bool {
 impl RowParser for MetricsParser {
     fn parse(&mut self, record: &ByteRecord, line: u64) -> Result<RowOutcome, RowIssue> {
         if record.len() != self.width {
-            return Err(RowIssue {
+            return Err(RowIssue::ragged(
                 line,
-                column_number: None,
-                column_name: None,
-                expected: Some(format!("{} fields, like the header", self.width)),
-                found: Some(format!("{} fields", record.len())),
-                reason: format!(
-                    "this row has {} fields but the header has {}; check for a missing or extra comma, or a value with a comma that needs quotes",
-                    record.len(),
-                    self.width
-                ),
-            });
+                record.len(),
+                self.width,
+                "the header has",
+            ));
         }
 
         let metric_text = self.cell(record, line, self.metric)?;
