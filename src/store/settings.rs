@@ -62,9 +62,11 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<String> {
     let normalized = match key {
         TIMEZONE => parse_timezone(value)?.name().to_string(),
         "default_country" => {
-            if value.len() != 2 || !value.chars().all(|c| c.is_ascii_alphabetic()) {
+            if !crate::people::known_country(value) {
                 bail!(
-                    "default_country must be a two-letter country code such as US, GB or CA; found '{value}'"
+                    "default_country must be a two-letter country code turnout knows the phone numbering of: {}; found '{value}'. \
+                     Numbers written with + and their country code work whatever this is",
+                    crate::people::known_countries().join(", ")
                 );
             }
             value.to_ascii_uppercase()
