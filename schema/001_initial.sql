@@ -108,7 +108,10 @@ CREATE TABLE import (
     updated     INTEGER NOT NULL DEFAULT 0,
     unchanged   INTEGER NOT NULL DEFAULT 0,
     rejected    INTEGER NOT NULL DEFAULT 0,
-    skipped     INTEGER NOT NULL DEFAULT 0
+    skipped     INTEGER NOT NULL DEFAULT 0,
+    -- What the import summary warned about (rates that disagree with their counts, numbers that
+    -- another export gave differently), one per line, for `turnout check`.
+    notes       TEXT
 ) STRICT;
 
 CREATE INDEX import_by_sha256 ON import (sha256);
@@ -250,6 +253,21 @@ CREATE TABLE action (
 
 CREATE INDEX action_by_campaign ON action (campaign_id, metric, local_date);
 CREATE INDEX action_by_person ON action (person_id, at);
+
+-- What a campaign spent: money, or staff time at an hourly rate (amount = hours x rate).
+CREATE TABLE cost (
+    id          INTEGER PRIMARY KEY,
+    campaign_id INTEGER NOT NULL REFERENCES campaign (id),
+    effort_id   INTEGER REFERENCES effort (id),
+    date        TEXT NOT NULL,
+    amount      REAL NOT NULL CHECK (amount >= 0),
+    hours       REAL,
+    rate        REAL,
+    what        TEXT NOT NULL,
+    entered_at  TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX cost_by_campaign ON cost (campaign_id, date);
 
 -- Every number reports sum, in one shape: aggregate and logged values; one per offline action;
 -- and counts from person-level touches where the same tool gave no aggregate of that metric for

@@ -61,6 +61,19 @@ pub enum Command {
     /// The metric vocabulary: results (field) and milestones (comms)
     #[command(subcommand)]
     Metric(MetricCommand),
+    /// A campaign on one page: results and goals first, milestones by channel, rates, costs
+    Report(ReportArgs),
+    /// Sent, delivered, opened, clicked, acted, attended: each step's count and rate
+    Funnel(FunnelArgs),
+    /// What every metric and rate means, how it is counted, and which export columns feed it
+    Definitions(DefinitionsArgs),
+    /// Data-quality warnings to fix before a meeting (exit 0; --strict exits 1 if any)
+    Check(CheckArgs),
+    /// What campaigns spend, in money or staff time, for cost per result
+    #[command(subcommand)]
+    Cost(CostCommand),
+    /// The organization's week: results vs last week, goal verdicts, the week's efforts, warnings
+    Digest(DigestArgs),
     /// Build a demo database (default ./turnout-demo.db, replaced each run) from the bundled sample data and show its progress
     Demo(FormatArgs),
 }
@@ -244,6 +257,117 @@ pub struct CodesArgs {
     /// Only codes no campaign claims (rows kept unlinked)
     #[arg(long)]
     pub unmatched: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// The period every report takes, hledger style.
+#[derive(Debug, Clone, Args, Default)]
+pub struct PeriodArgs {
+    /// First day included (a date, 2026-W41, 2026-10 or 2026)
+    #[arg(long, value_name = "DATE")]
+    pub begin: Option<String>,
+    /// First day NOT included (hledger style: --end is exclusive)
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<String>,
+    /// One column per ISO week, plus a total
+    #[arg(long, conflicts_with = "monthly")]
+    pub weekly: bool,
+    /// One column per month, plus a total
+    #[arg(long)]
+    pub monthly: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Campaigns to report on (default: every campaign)
+    #[arg(value_name = "CAMPAIGN")]
+    pub campaigns: Vec<String>,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FunnelArgs {
+    pub campaign: String,
+    /// Only this effort (a send, a text campaign, a post): its id as `turnout totals --by effort` shows it
+    #[arg(long, value_name = "ID")]
+    pub effort: Option<String>,
+    /// The result the funnel ends in (default rsvps, then attended): signups, calls, donations...
+    #[arg(long, value_name = "METRIC")]
+    pub outcome: Option<String>,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DefinitionsArgs {
+    /// Only this metric or rate (e.g. unique_opens, show_up_rate)
+    pub metric: Option<String>,
+    /// Accepted like every report's (definitions do not change with the period)
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Exit 1 if there is any warning (for scripts)
+    #[arg(long)]
+    pub strict: bool,
+    /// Limits the weeks checked for missing data
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CostCommand {
+    /// Record a cost: `--amount 84.50`, or staff time as `--hours 6 --rate 25`
+    Add {
+        campaign: String,
+        /// The day of the cost (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        date: String,
+        /// Money spent
+        #[arg(long, conflicts_with_all = ["hours", "rate"], required_unless_present = "hours", allow_hyphen_values = true)]
+        amount: Option<String>,
+        /// Staff hours (with --rate)
+        #[arg(long, requires = "rate", allow_hyphen_values = true)]
+        hours: Option<String>,
+        /// Hourly rate of the staff time
+        #[arg(long, requires = "hours", allow_hyphen_values = true)]
+        rate: Option<String>,
+        /// What it was for, e.g. "SMS segments"
+        #[arg(long)]
+        what: String,
+        /// The effort it paid for, if one
+        #[arg(long, value_name = "ID")]
+        effort: Option<String>,
+    },
+    /// Every recorded cost
+    List {
+        #[arg(long = "campaign", value_name = "SLUG")]
+        campaign: Option<String>,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DigestArgs {
+    /// The ISO week, e.g. 2026-W41 (default: the last complete week)
+    #[arg(long)]
+    pub week: Option<String>,
+    /// --begin/--end choose the period instead of --week; --weekly/--monthly are accepted
+    #[command(flatten)]
+    pub period: PeriodArgs,
     #[command(flatten)]
     pub format: FormatArgs,
 }

@@ -10,6 +10,7 @@ pub mod campaigns;
 pub mod channels;
 pub mod cli;
 pub mod commands;
+pub mod costs;
 pub mod dates;
 pub mod demo;
 pub mod error;

@@ -11,7 +11,10 @@ use clap::ValueEnum;
 use serde_json::{Map, Value};
 use tabled::builder::Builder;
 use tabled::settings::object::Columns;
-use tabled::settings::{Alignment, Style};
+use tabled::settings::{Alignment, Style, Width};
+
+/// The width tables are wrapped to, for terminals and projected screens.
+const TABLE_WIDTH: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
@@ -65,6 +68,10 @@ impl Cell {
             Cell::Text(text) => text.clone(),
             Cell::Int(n) => group_thousands(&n.to_string()),
             Cell::Number(x) => group_thousands(&plain_number(*x)),
+            // Small rates keep two decimals, so 0.03% does not read as 0%.
+            Cell::Percent(x) if x.abs() < 1.0 && *x != 0.0 => {
+                format!("{}%", trim_decimals(format!("{x:.2}")))
+            }
             Cell::Percent(x) => format!("{}%", trim_decimals(format!("{x:.1}"))),
             Cell::Missing(text) => text.to_string(),
         }
@@ -93,24 +100,36 @@ impl Cell {
 /// A column: its JSON/CSV key and its heading for people.
 #[derive(Debug, Clone)]
 pub struct Column {
-    pub key: &'static str,
+    pub key: String,
     pub label: String,
     /// False for columns only tools need (full hashes, raw error text): kept out of tables and
     /// Markdown, present in CSV and JSON.
     pub for_people: bool,
+    /// A column that repeats what the title says (the campaign of a one-campaign report): tables
+    /// and Markdown leave it out when every row has the same value.
+    pub context: bool,
 }
 
 impl Column {
-    pub fn new(key: &'static str, label: impl Into<String>) -> Column {
+    pub fn new(key: impl Into<String>, label: impl Into<String>) -> Column {
         Column {
-            key,
+            key: key.into(),
             label: label.into(),
             for_people: true,
+            context: false,
+        }
+    }
+
+    /// A column tables drop when all its rows agree (see `context`).
+    pub fn context(key: impl Into<String>, label: impl Into<String>) -> Column {
+        Column {
+            context: true,
+            ..Column::new(key, label)
         }
     }
 
     /// A column for CSV and JSON only.
-    pub fn tools_only(key: &'static str, label: impl Into<String>) -> Column {
+    pub fn tools_only(key: impl Into<String>, label: impl Into<String>) -> Column {
         Column {
             for_people: false,
             ..Column::new(key, label)
@@ -188,7 +207,9 @@ fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", report.title)?;
     }
     for line in &report.context {
-        writeln!(out, "{line}")?;
+        for wrapped in wrap_words(line, TABLE_WIDTH) {
+            writeln!(out, "{wrapped}")?;
+        }
     }
     for section in &report.sections {
         if !report.title.is_empty() || !report.context.is_empty() || !section.name.is_empty() {
@@ -215,21 +236,87 @@ fn render_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 table.modify(Columns::one(position), Alignment::right());
             }
         }
+        fit_width(&mut table, section, &shown);
         writeln!(out, "{table}")?;
     }
     if !report.footnotes.is_empty() {
         writeln!(out)?;
         for note in &report.footnotes {
-            writeln!(out, "{note}")?;
+            for line in wrap_words(note, TABLE_WIDTH) {
+                writeln!(out, "{line}")?;
+            }
         }
     }
     Ok(())
+}
+
+/// Splits text into lines of at most `width` characters, at spaces (a longer word stays whole).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Narrows the columns of prose (cells with spaces: titles, reasons, fixes) so a wide table fits
+/// `TABLE_WIDTH`, wrapping at spaces; ids, paths and numbers are never broken. A table that still
+/// does not fit is left as it is for the terminal to wrap.
+fn fit_width(table: &mut tabled::Table, section: &Section, shown: &[usize]) {
+    const NARROWEST: usize = 16;
+    let mut excess = table.total_width().saturating_sub(TABLE_WIDTH);
+    if excess == 0 {
+        return;
+    }
+    let mut prose: Vec<(usize, usize)> = shown
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| {
+            section
+                .rows
+                .iter()
+                .any(|r| matches!(&r[**i], Cell::Text(t) if t.contains(' ')))
+        })
+        .map(|(position, &i)| {
+            let width = section
+                .rows
+                .iter()
+                .map(|r| r[i].for_people().chars().count())
+                .chain([section.columns[i].label.chars().count()])
+                .max()
+                .unwrap_or(0);
+            (position, width)
+        })
+        .collect();
+    prose.sort_by_key(|(_, width)| std::cmp::Reverse(*width));
+    for (position, width) in prose {
+        if excess == 0 || width <= NARROWEST {
+            break;
+        }
+        let target = width.saturating_sub(excess).max(NARROWEST);
+        excess -= width - target;
+        table.modify(Columns::one(position), Width::wrap(target).keep_words(true));
+    }
 }
 
 /// The indices of the columns tables and Markdown show.
 fn people_columns(section: &Section) -> Vec<usize> {
     (0..section.columns.len())
         .filter(|&i| section.columns[i].for_people)
+        .filter(|&i| {
+            !section.columns[i].context
+                || section.rows.windows(2).any(|pair| pair[0][i] != pair[1][i])
+        })
         .collect()
 }
 
@@ -347,19 +434,18 @@ fn render_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Every column key across sections, in order of first appearance.
-fn all_keys(report: &Report) -> Vec<&'static str> {
-    let mut keys: Vec<&'static str> = Vec::new();
+fn all_keys(report: &Report) -> Vec<&str> {
+    let mut keys: Vec<&str> = Vec::new();
     for section in &report.sections {
         for column in &section.columns {
-            if !keys.contains(&column.key) {
-                keys.push(column.key);
+            if !keys.contains(&column.key.as_str()) {
+                keys.push(&column.key);
             }
         }
     }
     keys
 }
 
-/// A number as plain text: whole numbers without decimals, others with up to two.
 /// A number as people write it: 800, 12.5, 0.33.
 pub fn plain_number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {

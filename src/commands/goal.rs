@@ -100,38 +100,46 @@ pub(super) fn progress_section(
     campaign_ids: &[i64],
     today: NaiveDate,
 ) -> Result<Section> {
+    let progress = goals::list(conn, campaign_ids)?
+        .iter()
+        .map(|goal| progress::progress(conn, goal, today))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(progress_rows(&progress, "Goals"))
+}
+
+/// A goals table, as every report shows it.
+pub(super) fn progress_rows(progress: &[progress::Progress], name: &str) -> Section {
     let mut section = Section::new(
-        "Goals",
+        name,
         vec![
-            Column::new("campaign", "Campaign"),
+            Column::context("campaign", "Campaign"),
             Column::new("metric", "Result"),
             Column::new("target", "Target"),
             Column::new("done", "Done"),
             Column::new("percent", "%"),
             Column::new("by", "By"),
-            Column::new("days_left", "Days left"),
-            Column::new("needed_per_week", "Needed/week"),
-            Column::new("recent_per_week", "Recent/week"),
+            Column::new("days_left", "Days"),
+            Column::new("needed_per_week", "Need/wk"),
+            Column::new("recent_per_week", "Recent/wk"),
             Column::new("verdict", "Verdict"),
         ],
     )
     .with_empty(
         "No goals yet. Set one with: turnout goal set CAMPAIGN METRIC TARGET --by YYYY-MM-DD",
     );
-    for goal in goals::list(conn, campaign_ids)? {
-        let progress = progress::progress(conn, &goal, today)?;
+    for p in progress {
         section.push(vec![
-            Cell::text(&goal.campaign_slug),
-            Cell::text(&goal.metric),
-            Cell::Number(goal.target),
-            Cell::Number(progress.done),
-            Cell::Percent(progress.percent),
-            Cell::text(goal.by.to_string()),
-            Cell::Int(progress.days_left),
-            Cell::opt_number(progress.needed_per_week, "past due"),
-            Cell::opt_number(progress.recent_per_week, "not started"),
-            Cell::text(progress.verdict.as_str()),
+            Cell::text(&p.goal.campaign_slug),
+            Cell::text(&p.goal.metric),
+            Cell::Number(p.goal.target),
+            Cell::Number(p.done),
+            Cell::Percent(p.percent),
+            Cell::text(p.goal.by.to_string()),
+            Cell::Int(p.days_left),
+            Cell::opt_number(p.needed_per_week, "past due"),
+            Cell::opt_number(p.recent_per_week, "not started"),
+            Cell::text(p.verdict.as_str()),
         ]);
     }
-    Ok(section)
+    section
 }

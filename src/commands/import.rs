@@ -163,7 +163,7 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
         .into_iter()
         .chain(count_columns())
         .chain([
-            Column::new("import_id", "Import"),
+            Column::tools_only("import_id", "Import"),
             Column::tools_only("sha256", "SHA-256"),
             Column::tools_only("error", "Error"),
         ])

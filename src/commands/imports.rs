@@ -83,7 +83,7 @@ pub fn run(context: &Context, args: ImportsArgs) -> Result<()> {
 pub(super) fn count_columns() -> Vec<Column> {
     vec![
         Column::new("rows_read", "Read"),
-        Column::new("inserted", "Inserted"),
+        Column::new("inserted", "Added"),
         Column::new("updated", "Updated"),
         Column::new("unchanged", "Unchanged"),
         Column::new("rejected", "Rejected"),

@@ -2,9 +2,14 @@
 //! the result; this is the only layer that prints.
 
 mod campaign;
+mod check;
 mod codes;
 mod config;
+mod cost;
+mod definitions;
 mod demo;
+mod digest;
+mod funnel;
 mod goal;
 mod import;
 mod imports;
@@ -12,6 +17,7 @@ mod init;
 mod log;
 mod metric;
 mod profiles;
+mod report;
 mod totals;
 
 use std::io::{self, Write};
@@ -97,8 +103,31 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Codes(args) => codes::run(&context, args),
         Command::Totals(args) => totals::run(&context, args),
         Command::Metric(command) => metric::run(&context, command),
+        Command::Report(args) => report::run(&context, args),
+        Command::Funnel(args) => funnel::run(&context, args),
+        Command::Definitions(args) => definitions::run(&context, args),
+        Command::Check(args) => check::run(&context, args),
+        Command::Cost(command) => cost::run(&context, command),
+        Command::Digest(args) => digest::run(&context, args),
         Command::Demo(format) => demo::run(&context, format.format),
     }
+}
+
+/// The report period and its interval from the shared flags; malformed ones are usage errors.
+fn period_flags(
+    args: &crate::cli::PeriodArgs,
+) -> Result<(dates::Period, Option<crate::report::periods::Interval>)> {
+    use crate::report::periods::Interval;
+    let period = dates::Period::from_args(args.begin.as_deref(), args.end.as_deref())
+        .map_err(|e| UsageError(format!("{e:#}")))?;
+    let interval = if args.weekly {
+        Some(Interval::Weekly)
+    } else if args.monthly {
+        Some(Interval::Monthly)
+    } else {
+        None
+    };
+    Ok((period, interval))
 }
 
 /// Parses an optional date flag; a malformed one is a usage error (exit 2).

@@ -942,6 +942,13 @@ impl RowParser for DeclarativeParser {
         Ok(RowOutcome::Records(records))
     }
 
+    fn warnings(&self) -> Vec<String> {
+        self.rate_mismatches
+            .iter()
+            .map(|m| format!("the file's own rate differs from its counts, {m}"))
+            .collect()
+    }
+
     fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
         if self.undated_rows > 0 {

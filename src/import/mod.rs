@@ -315,7 +315,7 @@ pub fn import(
     )?;
     let import_id = tx.last_insert_rowid();
 
-    let mut writer = writer::Writer::new(&tx, import_id);
+    let mut writer = writer::Writer::new(&tx, import_id, &profile_name);
     let mut counts = Counts::default();
     let mut rejected_sample = Vec::new();
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
@@ -400,12 +400,21 @@ pub fn import(
     }
     observer.progress(tap.bytes_read());
     observer.finished();
+    // Warnings worth keeping for `turnout check`: printed rates that disagree with their counts,
+    // numbers another kind of export gave differently.
+    let mut warnings = parser.warnings();
+    warnings.extend(
+        writer
+            .conflicts()
+            .iter()
+            .map(|c| format!("a number another export gave differently: {c}")),
+    );
     drop(writer);
 
     let sha256 = tap.sha256_hex();
     tx.execute(
         "UPDATE import SET sha256 = ?1, finished_at = ?2, rows_read = ?3, inserted = ?4, updated = ?5,
-                unchanged = ?6, rejected = ?7, skipped = ?8 WHERE id = ?9",
+                unchanged = ?6, rejected = ?7, skipped = ?8, notes = ?10 WHERE id = ?9",
         params![
             sha256,
             now_utc(),
@@ -415,7 +424,8 @@ pub fn import(
             counts.unchanged as i64,
             counts.rejected as i64,
             counts.skipped as i64,
-            import_id
+            import_id,
+            (!warnings.is_empty()).then(|| warnings.join("\n"))
         ],
     )?;
     debug_assert!(counts.balances());
@@ -442,7 +452,13 @@ pub fn import(
         outcome,
         rejected_sample,
         skipped_reasons: skipped.into_iter().collect(),
-        notes: parser.notes(),
+        notes: {
+            // The parser's notes already hold its own warnings; add the writer's.
+            let own = parser.warnings().len();
+            let mut notes = parser.notes();
+            notes.extend(warnings.into_iter().skip(own));
+            notes
+        },
     })
 }
 
@@ -673,4 +689,56 @@ pub fn code_uses(conn: &rusqlite::Connection, unmatched_only: bool) -> Result<Ve
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+/// For each metric, the export columns that feed it ("mailchimp-campaigns: Unique Opens"), from
+/// every profile this database can use.
+pub fn metric_sources(store: &Store) -> Result<BTreeMap<String, Vec<String>>> {
+    use spec::RecordSpec;
+    let vocabulary = Vocabulary::load(store.conn())?;
+    let registry = profiles::Registry::load(&vocabulary, store.path())?;
+    let mut sources: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut add = |metric: &str, text: String| {
+        let list = sources.entry(metric.to_string()).or_default();
+        if !list.contains(&text) {
+            list.push(text);
+        }
+    };
+    for name in registry.names() {
+        let Some(spec) = registry.get(name).and_then(|p| p.spec()) else {
+            continue;
+        };
+        let column = |field: &str| {
+            spec.fields
+                .get(field)
+                .and_then(|f| f.headers.first().cloned())
+                .unwrap_or_else(|| field.to_string())
+        };
+        for record in &spec.records {
+            match record {
+                RecordSpec::EffortMetrics { metrics, .. } | RecordSpec::Metrics { metrics, .. } => {
+                    for (metric, field) in metrics {
+                        add(metric, format!("{}: {}", spec.name, column(field)));
+                    }
+                }
+                RecordSpec::Action { metric, .. } => {
+                    add(metric, format!("{}: one per row", spec.name));
+                }
+                RecordSpec::Touch { touch, .. } => {
+                    let metrics: &[&str] = match touch.as_str() {
+                        "opened" => &["opens", "unique_opens"],
+                        "clicked" => &["clicks", "unique_clicks"],
+                        "replied" => &["replies"],
+                        "delivered" => &["delivered"],
+                        _ => &["sent"],
+                    };
+                    for metric in metrics {
+                        add(metric, format!("{}: per person ({touch})", spec.name));
+                    }
+                }
+                RecordSpec::Event { .. } | RecordSpec::Person { .. } => {}
+            }
+        }
+    }
+    Ok(sources)
 }

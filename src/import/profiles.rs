@@ -23,6 +23,10 @@ pub(crate) trait RowParser {
     fn parse(&mut self, record: &ByteRecord, line: u64) -> Result<RowOutcome, RowIssue>;
     /// What the user should know once the file has been read.
     fn notes(&self) -> Vec<String>;
+    /// The notes worth keeping with the import for `turnout check` (rates that disagree).
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 pub(crate) trait Profile {

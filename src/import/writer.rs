@@ -119,18 +119,29 @@ pub struct Writer<'c> {
     import_id: i64,
     /// Efforts seen in this file; there are few efforts per file, however many rows.
     efforts: HashMap<(String, String), KnownEffort>,
+    profile: String,
+    conflicts: Vec<String>,
 }
+
+const MAX_CONFLICTS: usize = 20;
 
 /// Values closer than this are the same number (exports print floats with varying digits).
 const SAME_VALUE: f64 = 1e-9;
 
 impl<'c> Writer<'c> {
-    pub fn new(conn: &'c Connection, import_id: i64) -> Writer<'c> {
+    pub fn new(conn: &'c Connection, import_id: i64, profile: &str) -> Writer<'c> {
         Writer {
             conn,
             import_id,
+            profile: profile.to_string(),
             efforts: HashMap::new(),
+            conflicts: Vec::new(),
         }
+    }
+
+    /// Numbers this import gave differently from another kind of export of the same effort.
+    pub fn conflicts(&self) -> &[String] {
+        &self.conflicts
     }
 
     /// Writes all records of one row, or none of them: the outer error is a database failure
@@ -268,7 +279,30 @@ impl<'c> Writer<'c> {
                 ),
             }));
         }
-        let applied = if (old_value - record.value).abs() < SAME_VALUE && !relink {
+        let differs = (old_value - record.value).abs() >= SAME_VALUE;
+        if differs
+            && let (Some(old_import), Some(effort)) = (old_import, &record.effort)
+            && self.conflicts.len() < MAX_CONFLICTS
+        {
+            let old_profile: Option<String> = self
+                .conn
+                .prepare_cached("SELECT profile FROM import WHERE id = ?1")?
+                .query_row(params![old_import], |row| row.get(0))
+                .optional()?;
+            if let Some(old_profile) = old_profile.filter(|p| *p != self.profile) {
+                self.conflicts.push(format!(
+                    "{} of {} {} on {}: {old_profile} said {}, {} says {}",
+                    record.metric,
+                    effort.platform,
+                    effort.external_id,
+                    date,
+                    crate::output::plain_number(old_value),
+                    self.profile,
+                    crate::output::plain_number(record.value)
+                ));
+            }
+        }
+        let applied = if !differs && !relink {
             Applied::Unchanged
         } else {
             Applied::Updated

@@ -1,7 +1,13 @@
 //! Reports: numbers read back out of the store. Each report returns plain data; front ends turn
 //! it into a table, CSV, JSON or Markdown through `output`.
 
+pub mod campaign;
+pub mod digest;
+pub mod funnel;
+pub mod periods;
 pub mod progress;
+pub mod quality;
+pub mod rates;
 pub mod totals;
 
 use anyhow::Result;

@@ -20,7 +20,7 @@ use crate::goals::Goal;
 
 /// The footnote every progress table carries, so nobody has to guess what the columns mean.
 pub const PACE_DEFINITIONS: &str = "Done counts the goal's metric from its start through today (or the deadline). \
-Needed/week spreads what is left over the days to the deadline. Recent/week averages the last four complete ISO weeks. \
+Need/wk spreads what is left over the days to the deadline. Recent/wk averages the last four complete ISO weeks. \
 On track means the recent pace reaches the target by the deadline.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -72,7 +72,7 @@ fn progress_and_pace_follow_the_definitions() {
     );
     assert!(table.contains("on track"), "{table}");
     assert!(
-        table.contains("Recent/week averages the last four complete ISO weeks"),
+        table.contains("Recent/wk averages the last four complete ISO weeks"),
         "{table}"
     );
 }

@@ -485,7 +485,7 @@ fn the_summary_table_is_for_people() {
         out.contains("│ frn.csv │ turnout-metrics │ imported │"),
         "{out}"
     );
-    assert!(out.contains("Inserted"), "{out}");
+    assert!(out.contains("Added"), "{out}");
     assert!(
         !out.contains("SHA-256"),
         "hashes are for tools, not the table: {out}"

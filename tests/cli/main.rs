@@ -9,5 +9,6 @@ mod goals;
 mod import;
 mod log;
 mod profiles;
+mod reports;
 mod store;
 mod totals;

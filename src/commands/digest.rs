@@ -1,0 +1,119 @@
+//! `turnout digest`: the organization-wide weekly roll-up for a joint meeting.
+
+use anyhow::Result;
+use chrono::Duration;
+
+use super::{Context, period_flags};
+use crate::cli::DigestArgs;
+use crate::dates::{parse_week_arg, week_label, week_start};
+use crate::error::UsageError;
+use crate::output::{Cell, Column, Report, Section};
+use crate::report::digest;
+use crate::report::progress::PACE_DEFINITIONS;
+use crate::report::quality;
+use crate::store::settings;
+
+pub fn run(context: &Context, args: DigestArgs) -> Result<()> {
+    let (period, _) = period_flags(&args.period)?;
+    let week = match args.week.as_deref() {
+        Some(text) => Some(parse_week_arg(text).map_err(|e| UsageError(format!("--week: {e:#}")))?),
+        None => None,
+    };
+    let store = context.open()?;
+    let conn = store.conn();
+    let today = context.today(&store)?;
+    let (begin, end) = match (week, period.begin) {
+        (Some(monday), _) => (monday, monday + Duration::weeks(1)),
+        (None, Some(begin)) => (begin, period.end.unwrap_or(today + Duration::days(1))),
+        // The last complete week.
+        (None, None) => {
+            let monday = week_start(today) - Duration::weeks(1);
+            (monday, monday + Duration::weeks(1))
+        }
+    };
+    let data = digest::digest(conn, begin, end, today)?;
+    let label = if week.is_some() || period.begin.is_none() {
+        week_label(begin)
+    } else {
+        format!("{begin} to {end}")
+    };
+
+    let mut results = Section::new(
+        "Results",
+        vec![
+            Column::new("campaign", "Campaign"),
+            Column::new("team", "Team"),
+            Column::new("metric", "Result"),
+            Column::new("this_period", "This week"),
+            Column::new("last_period", "Week before"),
+            Column::new("delta", "Change"),
+        ],
+    )
+    .with_empty("No results recorded in these two weeks.");
+    for line in &data.results {
+        results.push(vec![
+            Cell::text(&line.campaign),
+            Cell::opt_text(line.team.as_deref(), "-"),
+            Cell::text(&line.metric),
+            Cell::Number(line.this_period),
+            Cell::Number(line.last_period),
+            Cell::Number(line.this_period - line.last_period),
+        ]);
+    }
+    let goals = super::goal::progress_rows(&data.goals, "Goals");
+    let mut efforts = Section::new(
+        "Efforts",
+        vec![
+            Column::new("day", "Day"),
+            Column::new("campaign", "Campaign"),
+            Column::new("channel", "Channel"),
+            Column::new("effort", "Effort"),
+            Column::new("title", "Title"),
+            Column::new("direct_results", "Coded results"),
+        ],
+    )
+    .with_empty("No sends or posts this week.");
+    for effort in &data.efforts {
+        let direct = effort
+            .direct_results
+            .iter()
+            .map(|(m, v)| format!("{m} {}", crate::output::plain_number(*v)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        efforts.push(vec![
+            Cell::text(effort.day.to_string()),
+            Cell::opt_text(effort.campaign.as_deref(), "(no campaign)"),
+            Cell::text(&effort.channel),
+            Cell::text(&effort.effort),
+            Cell::opt_text(effort.title.as_deref(), ""),
+            Cell::text(if direct.is_empty() {
+                "-".to_string()
+            } else {
+                direct
+            }),
+        ]);
+    }
+    let warnings = quality::check(conn, settings::timezone(conn)?, today, &Default::default())?;
+
+    let mut report = Report::new(format!("Digest: {label}"));
+    report.context.push(context.report_context(&store, today)?);
+    report.context.push(format!(
+        "{} to {} (end exclusive), against the same length before",
+        data.begin, data.end
+    ));
+    report.sections.extend([results, goals, efforts]);
+    report.footnotes.push(
+        "Results are field outcomes, by campaign and team; nobody is ranked. Goal verdicts stand as of the period's last day."
+            .to_string(),
+    );
+    report.footnotes.push(PACE_DEFINITIONS.to_string());
+    report.footnotes.push(if warnings.is_empty() {
+        "Data checks: no warnings.".to_string()
+    } else {
+        format!(
+            "Data checks: {} warning(s); see them with: turnout check",
+            warnings.len()
+        )
+    });
+    context.print(&report, args.format.format)
+}

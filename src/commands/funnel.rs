@@ -1,0 +1,69 @@
+//! `turnout funnel`: from messages sent to people acting, each step with its rates and source.
+
+use anyhow::Result;
+
+use super::{Context, period_flags};
+use crate::campaigns;
+use crate::cli::FunnelArgs;
+use crate::output::{Cell, Column, Report, Section};
+use crate::report::campaign::window;
+use crate::report::funnel::{self, find_effort};
+
+pub fn run(context: &Context, args: FunnelArgs) -> Result<()> {
+    let (period, _) = period_flags(&args.period)?;
+    let store = context.open()?;
+    let conn = store.conn();
+    let today = context.today(&store)?;
+    let campaign = campaigns::get(conn, &args.campaign)?;
+    let effort = match args.effort.as_deref() {
+        Some(id) => Some(find_effort(conn, &campaign, id)?),
+        None => None,
+    };
+    let (begin, end) = window(conn, &campaign, &period, today)?;
+    let outcome = args.outcome.as_deref().unwrap_or("rsvps");
+    let steps = funnel::funnel(conn, &campaign, effort.as_ref(), outcome, begin, end)?;
+
+    let mut section = Section::new(
+        "",
+        vec![
+            Column::new("step", "Step"),
+            Column::new("count", "Count"),
+            Column::new("step_rate", "Of previous"),
+            Column::new("cumulative_rate", "Of first"),
+            Column::new("source", "From"),
+        ],
+    );
+    for step in &steps {
+        section.push(vec![
+            Cell::text(&step.metric),
+            Cell::Number(step.count),
+            step.step_rate.map_or(Cell::Missing("n/a"), Cell::Percent),
+            step.cumulative_rate
+                .map_or(Cell::Missing("n/a"), Cell::Percent),
+            Cell::text(&step.source),
+        ]);
+    }
+    let title = match &effort {
+        Some(e) => format!(
+            "Funnel: {} ({}), effort {}",
+            campaign.name, campaign.slug, e.external_id
+        ),
+        None => format!("Funnel: {} ({})", campaign.name, campaign.slug),
+    };
+    let mut report = Report::single(title, section);
+    report.context.push(context.report_context(&store, today)?);
+    report
+        .context
+        .push(format!("Period: {begin} to {end} (end exclusive)"));
+    report.footnotes.push(
+        "aggregate: the tools' own counts (e.g. Mailchimp's campaigns report); person-level: counted from per-person exports \
+         (unique steps count each person once), used where a tool gave no aggregate; actions: every result recorded for the campaign; direct codes: results carrying the effort's own code."
+            .to_string(),
+    );
+    report.footnotes.push(
+        "Of previous: this step / the step before. Of first: this step / the first step with data. Steps from different channels \
+         (emails delivered, texts sent) are summed, so read an email-only funnel with --effort."
+            .to_string(),
+    );
+    context.print(&report, args.format.format)
+}
