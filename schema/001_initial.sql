@@ -251,8 +251,23 @@ CREATE TABLE action (
     import_line INTEGER
 ) STRICT;
 
-CREATE INDEX action_by_campaign ON action (campaign_id, metric, local_date);
+CREATE INDEX action_by_day ON action (ifnull(campaign_id, 0), local_date);
 CREATE INDEX action_by_person ON action (person_id, at);
+CREATE INDEX action_by_code ON action (source_code);
+CREATE INDEX action_by_event ON action (event_id);
+
+-- Actions summed per campaign, day, metric, channel and code, kept up to date by every import
+-- that writes actions, so reports over a million actions read a few thousand rows.
+CREATE TABLE action_fact (
+    campaign_id  INTEGER,
+    period_start TEXT NOT NULL,
+    metric       TEXT NOT NULL,
+    channel      TEXT,
+    source_code  TEXT,
+    value        REAL NOT NULL
+) STRICT;
+
+CREATE INDEX action_fact_by_day ON action_fact (ifnull(campaign_id, 0), period_start);
 
 -- What a campaign spent: money, or staff time at an hourly rate (amount = hours x rate).
 CREATE TABLE cost (
@@ -269,36 +284,41 @@ CREATE TABLE cost (
 
 CREATE INDEX cost_by_campaign ON cost (campaign_id, date);
 
+-- Counts from person-level touches, per effort and day, kept up to date by every import that
+-- writes touches (reports read this, never the million touches themselves): `sent`,
+-- `delivered`, `opens`, `clicks`, `replies` count events; `unique_opens` and `unique_clicks`
+-- count each person once per effort, on the day of their first open or click.
+CREATE TABLE touch_fact (
+    effort_id    INTEGER NOT NULL REFERENCES effort (id),
+    metric       TEXT NOT NULL,
+    period_start TEXT NOT NULL,
+    value        REAL NOT NULL,
+    PRIMARY KEY (effort_id, metric, period_start)
+) STRICT, WITHOUT ROWID;
+
+-- Which tools gave their own aggregate of a metric for a campaign (rebuilt by imports). Where
+-- one did, its report is the count of record, and touch counts of that tool are not added:
+-- Mailchimp's campaigns report, not its granular files, whose sends are named differently;
+-- Spoke has only the per-text file, so its touches count.
+CREATE TABLE aggregate_presence (
+    platform    TEXT NOT NULL,
+    campaign_id INTEGER NOT NULL,
+    metric      TEXT NOT NULL,
+    PRIMARY KEY (platform, campaign_id, metric)
+) STRICT, WITHOUT ROWID;
+
 -- Every number reports sum, in one shape: aggregate and logged values; one per offline action;
--- and counts from person-level touches where the same tool gave no aggregate of that metric for
--- that campaign (a vendor's own report is the count of record: Mailchimp's campaigns report, not
--- its granular opens, whose sends are named differently; Spoke has only the per-text file).
+-- and counts from touches where the same tool gave no aggregate for the campaign.
 CREATE VIEW fact AS
     SELECT campaign_id, effort_id, channel, metric, period_start, source_code, detail, value
     FROM metric_value
 UNION ALL
-    SELECT campaign_id, NULL, channel, metric, local_date, source_code, NULL, amount
-    FROM action
+    SELECT campaign_id, NULL, channel, metric, period_start, source_code, NULL, value
+    FROM action_fact
 UNION ALL
-    SELECT e.campaign_id, t.effort_id, e.channel, k.metric, t.local_date, NULL, NULL, count(*)
-    FROM touch t
-    JOIN effort e ON e.id = t.effort_id
-    JOIN (SELECT 'sent' AS kind, 'sent' AS metric UNION ALL SELECT 'delivered', 'delivered'
-          UNION ALL SELECT 'opened', 'opens' UNION ALL SELECT 'clicked', 'clicks'
-          UNION ALL SELECT 'replied', 'replies') k ON k.kind = t.kind
-    WHERE NOT EXISTS (SELECT 1 FROM metric_value mv JOIN effort ae ON ae.id = mv.effort_id
-                      WHERE ae.platform = e.platform AND mv.metric = k.metric
-                        AND ifnull(mv.campaign_id, 0) = ifnull(e.campaign_id, 0))
-    GROUP BY e.campaign_id, t.effort_id, e.channel, k.metric, t.local_date
-UNION ALL
-    SELECT campaign_id, effort_id, channel, metric, first_date, NULL, NULL, count(*)
-    FROM (SELECT e.campaign_id, t.effort_id, e.channel, k.metric, min(t.local_date) AS first_date
-          FROM touch t
-          JOIN effort e ON e.id = t.effort_id
-          JOIN (SELECT 'opened' AS kind, 'unique_opens' AS metric
-                UNION ALL SELECT 'clicked', 'unique_clicks') k ON k.kind = t.kind
-          WHERE NOT EXISTS (SELECT 1 FROM metric_value mv JOIN effort ae ON ae.id = mv.effort_id
-                            WHERE ae.platform = e.platform AND mv.metric = k.metric
-                              AND ifnull(mv.campaign_id, 0) = ifnull(e.campaign_id, 0))
-          GROUP BY e.campaign_id, t.effort_id, e.channel, k.metric, t.person_id)
-    GROUP BY campaign_id, effort_id, channel, metric, first_date;
+    SELECT e.campaign_id, tf.effort_id, e.channel, tf.metric, tf.period_start, NULL, NULL, tf.value
+    FROM touch_fact tf
+    JOIN effort e ON e.id = tf.effort_id
+    WHERE NOT EXISTS (SELECT 1 FROM aggregate_presence p
+                      WHERE p.platform = e.platform AND p.campaign_id = ifnull(e.campaign_id, 0)
+                        AND p.metric = tf.metric);

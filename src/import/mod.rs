@@ -398,6 +398,7 @@ pub fn import(
             rejected_sample.push(issue);
         }
     }
+    writer.finish()?;
     observer.progress(tap.bytes_read());
     observer.finished();
     // Warnings worth keeping for `turnout check`: printed rates that disagree with their counts,

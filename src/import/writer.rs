@@ -121,6 +121,12 @@ pub struct Writer<'c> {
     efforts: HashMap<(String, String), KnownEffort>,
     profile: String,
     conflicts: Vec<String>,
+    /// Efforts whose touches this import changed: their touch counts are rebuilt at the end.
+    touched_efforts: std::collections::BTreeSet<i64>,
+    /// Whether this import wrote numbers about efforts (which decides whose touches count).
+    wrote_effort_values: bool,
+    /// (campaign id or 0, day) whose action sums this import changed.
+    action_days: std::collections::BTreeSet<(i64, String)>,
 }
 
 const MAX_CONFLICTS: usize = 20;
@@ -136,7 +142,65 @@ impl<'c> Writer<'c> {
             profile: profile.to_string(),
             efforts: HashMap::new(),
             conflicts: Vec::new(),
+            touched_efforts: Default::default(),
+            wrote_effort_values: false,
+            action_days: Default::default(),
         }
+    }
+
+    /// Brings the derived tables up to date once every row is written: the touch counts of the
+    /// efforts this import touched, and which tools gave aggregates for which campaigns.
+    pub fn finish(&mut self) -> Result<()> {
+        for effort_id in std::mem::take(&mut self.touched_efforts) {
+            self.conn
+                .prepare_cached("DELETE FROM touch_fact WHERE effort_id = ?1")?
+                .execute(params![effort_id])?;
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO touch_fact (effort_id, metric, period_start, value)
+                     SELECT effort_id,
+                            CASE kind WHEN 'opened' THEN 'opens' WHEN 'clicked' THEN 'clicks'
+                                      WHEN 'replied' THEN 'replies' ELSE kind END,
+                            local_date, count(*)
+                     FROM touch WHERE effort_id = ?1 GROUP BY kind, local_date",
+                )?
+                .execute(params![effort_id])?;
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO touch_fact (effort_id, metric, period_start, value)
+                     SELECT ?1, metric, first_day, count(*) FROM (
+                         SELECT CASE kind WHEN 'opened' THEN 'unique_opens' ELSE 'unique_clicks' END AS metric,
+                                min(local_date) AS first_day
+                         FROM touch WHERE effort_id = ?1 AND kind IN ('opened', 'clicked')
+                         GROUP BY kind, person_id)
+                     GROUP BY metric, first_day",
+                )?
+                .execute(params![effort_id])?;
+            self.wrote_effort_values = true;
+        }
+        for (campaign_id, day) in std::mem::take(&mut self.action_days) {
+            self.conn
+                .prepare_cached("DELETE FROM action_fact WHERE ifnull(campaign_id, 0) = ?1 AND period_start = ?2")?
+                .execute(params![campaign_id, day])?;
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO action_fact (campaign_id, period_start, metric, channel, source_code, value)
+                     SELECT campaign_id, local_date, metric, channel, source_code, sum(amount) FROM action
+                     WHERE ifnull(campaign_id, 0) = ?1 AND local_date = ?2
+                     GROUP BY metric, channel, source_code",
+                )?
+                .execute(params![campaign_id, day])?;
+        }
+        if self.wrote_effort_values {
+            self.conn.execute_batch(
+                "DELETE FROM aggregate_presence;
+                 INSERT INTO aggregate_presence (platform, campaign_id, metric)
+                 SELECT DISTINCT e.platform, ifnull(mv.campaign_id, 0), mv.metric
+                 FROM metric_value mv JOIN effort e ON e.id = mv.effort_id
+                 WHERE mv.origin = 'import';",
+            )?;
+        }
+        Ok(())
     }
 
     /// Numbers this import gave differently from another kind of export of the same effort.
@@ -194,6 +258,9 @@ impl<'c> Writer<'c> {
             None => (None, record.channel.map(str::to_string)),
         };
         let date = record.date.to_string();
+        if effort_id.is_some() {
+            self.wrote_effort_values = true;
+        }
         // The same number, whether or not it was linked to a campaign before: a file imported
         // again after its campaign claimed a code (or with --campaign) links the rows it had
         // left unlinked, instead of counting them a second time.
@@ -386,6 +453,7 @@ impl<'c> Writer<'c> {
                         self.conn
                             .prepare_cached("UPDATE effort SET campaign_id = ?1 WHERE id = ?2")?
                             .execute(params![row_campaign, effort.id])?;
+                        self.wrote_effort_values = true;
                         effort.campaign_id = Some(row_campaign);
                     }
                     _ => {}
@@ -471,6 +539,13 @@ impl<'c> Writer<'c> {
             }
         };
         for &other in owners.iter().filter(|&&o| o != person) {
+            // Unique counts of the merged person's efforts change: rebuild them at the end.
+            let efforts: Vec<i64> = self
+                .conn
+                .prepare_cached("SELECT DISTINCT effort_id FROM touch WHERE person_id = ?1")?
+                .query_map(params![other], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            self.touched_efforts.extend(efforts);
             for table in ["person_identifier", "touch", "action"] {
                 self.conn.execute(
                     &format!("UPDATE {table} SET person_id = ?1 WHERE person_id = ?2"),
@@ -509,6 +584,7 @@ impl<'c> Writer<'c> {
             Err(issue) => return Ok(Err(issue)),
         };
         let (person, _) = self.person(&record.person)?;
+        self.touched_efforts.insert(effort.id);
         let at = record.at.to_rfc3339();
         let existing: Option<StoredTouch> = self
             .conn
@@ -579,6 +655,8 @@ impl<'c> Writer<'c> {
             None => None,
         };
         let at_text = at.to_rfc3339();
+        self.action_days
+            .insert((record.campaign_id.unwrap_or(0), local_date.to_string()));
         type Existing = (
             i64,
             Option<i64>,
@@ -638,6 +716,15 @@ impl<'c> Writer<'c> {
                 Ok(Err(repeat_issue(line, first_line)))
             }
             Some((id, campaign, old_person, old_at, amount, source, event, _, _)) => {
+                // The day it was counted on before changes its sum too.
+                let old_day: Option<String> = self
+                    .conn
+                    .prepare_cached("SELECT local_date FROM action WHERE id = ?1")?
+                    .query_row(params![id], |row| row.get(0))
+                    .optional()?;
+                if let Some(old_day) = old_day {
+                    self.action_days.insert((campaign.unwrap_or(0), old_day));
+                }
                 let same = campaign == record.campaign_id
                     && old_person == person
                     && old_at == at_text
@@ -738,6 +825,19 @@ impl<'c> Writer<'c> {
         };
         // Attendance recorded before its timeslot was known moves to the timeslot's day.
         if let (Some(at), Some(day)) = (&starts_at, &starts_local) {
+            // The sums of the days these actions move from and to change.
+            let moved: Vec<(i64, String)> = self
+                .conn
+                .prepare_cached(
+                    "SELECT DISTINCT ifnull(campaign_id, 0), local_date FROM action
+                     WHERE event_id = ?1 AND metric IN ('attended', 'no_shows') AND at <> ?2",
+                )?
+                .query_map(params![id, at], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (campaign_id, old_day) in moved {
+                self.action_days.insert((campaign_id, old_day));
+                self.action_days.insert((campaign_id, day.clone()));
+            }
             self.conn
                 .prepare_cached(
                     "UPDATE action SET at = ?1, local_date = ?2
