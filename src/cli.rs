@@ -365,7 +365,7 @@ pub struct DigestArgs {
     /// The ISO week, e.g. 2026-W41 (default: the last complete week)
     #[arg(long)]
     pub week: Option<String>,
-    /// --begin/--end choose the period instead of --week; --weekly/--monthly are accepted
+    /// --begin/--end choose the period instead of --week; --monthly rolls up a month instead
     #[command(flatten)]
     pub period: PeriodArgs,
     #[command(flatten)]

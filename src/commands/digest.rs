@@ -1,7 +1,7 @@
 //! `turnout digest`: the organization-wide weekly roll-up for a joint meeting.
 
 use anyhow::Result;
-use chrono::Duration;
+use chrono::{Datelike, Duration};
 
 use super::{Context, period_flags};
 use crate::cli::DigestArgs;
@@ -9,12 +9,13 @@ use crate::dates::{parse_week_arg, week_label, week_start};
 use crate::error::UsageError;
 use crate::output::{Cell, Column, Report, Section};
 use crate::report::digest;
+use crate::report::periods::{Interval, buckets};
 use crate::report::progress::PACE_DEFINITIONS;
 use crate::report::quality;
 use crate::store::settings;
 
 pub fn run(context: &Context, args: DigestArgs) -> Result<()> {
-    let (period, _) = period_flags(&args.period)?;
+    let (period, interval) = period_flags(&args.period)?;
     let week = match args.week.as_deref() {
         Some(text) => Some(parse_week_arg(text).map_err(|e| UsageError(format!("--week: {e:#}")))?),
         None => None,
@@ -22,7 +23,20 @@ pub fn run(context: &Context, args: DigestArgs) -> Result<()> {
     let store = context.open()?;
     let conn = store.conn();
     let today = context.today(&store)?;
+    let monthly = interval == Some(Interval::Monthly);
     let (begin, end) = match (week, period.begin) {
+        // --monthly: the month holding --week (or --begin), else the last complete month,
+        // against the month before.
+        (w, b) if monthly => {
+            let anchor = w
+                .or(b)
+                .unwrap_or_else(|| today.with_day(1).unwrap_or(today) - Duration::days(1));
+            let start = anchor.with_day(1).unwrap_or(anchor);
+            let next = buckets(start, start + Duration::days(1), Interval::Monthly)
+                .first()
+                .map_or(start + Duration::days(31), |b| b.end);
+            (start, next)
+        }
         (Some(monday), _) => (monday, monday + Duration::weeks(1)),
         (None, Some(begin)) => (begin, period.end.unwrap_or(today + Duration::days(1))),
         // The last complete week.
@@ -31,11 +45,27 @@ pub fn run(context: &Context, args: DigestArgs) -> Result<()> {
             (monday, monday + Duration::weeks(1))
         }
     };
-    let data = digest::digest(conn, begin, end, today)?;
-    let label = if week.is_some() || period.begin.is_none() {
+    // The period before: the previous calendar month, else the same length before.
+    let previous = if monthly {
+        let last_month_day = begin - Duration::days(1);
+        last_month_day.with_day(1).unwrap_or(last_month_day)
+    } else {
+        begin - (end - begin)
+    };
+    let data = digest::digest(conn, previous, begin, end, today)?;
+    let label = if monthly {
+        crate::dates::month_label(begin)
+    } else if week.is_some() || period.begin.is_none() {
         week_label(begin)
     } else {
         format!("{begin} to {end}")
+    };
+    let (this_label, last_label) = if monthly {
+        ("This month", "Month before")
+    } else if week.is_some() || period.begin.is_none() {
+        ("This week", "Week before")
+    } else {
+        ("This period", "Period before")
     };
 
     let mut results = Section::new(
@@ -44,8 +74,8 @@ pub fn run(context: &Context, args: DigestArgs) -> Result<()> {
             Column::new("campaign", "Campaign"),
             Column::new("team", "Team"),
             Column::new("metric", "Result"),
-            Column::new("this_period", "This week"),
-            Column::new("last_period", "Week before"),
+            Column::new("this_period", this_label),
+            Column::new("last_period", last_label),
             Column::new("delta", "Change"),
         ],
     )
@@ -98,8 +128,8 @@ pub fn run(context: &Context, args: DigestArgs) -> Result<()> {
     let mut report = Report::new(format!("Digest: {label}"));
     report.context.push(context.report_context(&store, today)?);
     report.context.push(format!(
-        "{} to {} (end exclusive), against the same length before",
-        data.begin, data.end
+        "{} to {} (end exclusive), against {previous} to {}",
+        data.begin, data.end, data.begin
     ));
     report.sections.extend([results, goals, efforts]);
     report.footnotes.push(

@@ -8,9 +8,10 @@ use crate::cli::FunnelArgs;
 use crate::output::{Cell, Column, Report, Section};
 use crate::report::campaign::window;
 use crate::report::funnel::{self, find_effort};
+use crate::report::periods::buckets;
 
 pub fn run(context: &Context, args: FunnelArgs) -> Result<()> {
-    let (period, _) = period_flags(&args.period)?;
+    let (period, interval) = period_flags(&args.period)?;
     let store = context.open()?;
     let conn = store.conn();
     let today = context.today(&store)?;
@@ -21,27 +22,46 @@ pub fn run(context: &Context, args: FunnelArgs) -> Result<()> {
     };
     let (begin, end) = window(conn, &campaign, &period, today)?;
     let outcome = args.outcome.as_deref().unwrap_or("rsvps");
+    // With --weekly/--monthly, each step's count per period, then the whole period's funnel.
+    let columns = interval.map(|i| buckets(begin, end, i)).unwrap_or_default();
+    let begin = columns.first().map_or(begin, |b| b.start);
     let steps = funnel::funnel(conn, &campaign, effort.as_ref(), outcome, begin, end)?;
+    let mut per_period = Vec::new();
+    for bucket in &columns {
+        per_period.push(funnel::funnel(
+            conn,
+            &campaign,
+            effort.as_ref(),
+            outcome,
+            bucket.start,
+            bucket.end.min(end),
+        )?);
+    }
 
-    let mut section = Section::new(
-        "",
-        vec![
-            Column::new("step", "Step"),
-            Column::new("count", "Count"),
-            Column::new("step_rate", "Of previous"),
-            Column::new("cumulative_rate", "Of first"),
-            Column::new("source", "From"),
-        ],
+    let mut header = vec![Column::new("step", "Step")];
+    header.extend(
+        columns
+            .iter()
+            .map(|b| Column::new(b.label.clone(), b.label.clone())),
     );
-    for step in &steps {
-        section.push(vec![
-            Cell::text(&step.metric),
+    header.extend([
+        Column::new("count", if columns.is_empty() { "Count" } else { "Total" }),
+        Column::new("step_rate", "Of previous"),
+        Column::new("cumulative_rate", "Of first"),
+        Column::new("source", "From"),
+    ]);
+    let mut section = Section::new("", header);
+    for (index, step) in steps.iter().enumerate() {
+        let mut cells = vec![Cell::text(&step.metric)];
+        cells.extend(per_period.iter().map(|p| Cell::Number(p[index].count)));
+        cells.extend([
             Cell::Number(step.count),
             step.step_rate.map_or(Cell::Missing("n/a"), Cell::Percent),
             step.cumulative_rate
                 .map_or(Cell::Missing("n/a"), Cell::Percent),
             Cell::text(&step.source),
         ]);
+        section.push(cells);
     }
     let title = match &effort {
         Some(e) => format!(

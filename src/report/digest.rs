@@ -40,16 +40,15 @@ pub struct Digest {
     pub efforts: Vec<EffortLine>,
 }
 
-/// The digest of `[begin, end)` against the period of the same length before it.
+/// The digest of `[begin, end)` against `[previous, begin)`.
 pub fn digest(
     conn: &Connection,
+    previous: NaiveDate,
     begin: NaiveDate,
     end: NaiveDate,
     today: NaiveDate,
 ) -> Result<Digest> {
     let vocabulary = Vocabulary::load(conn)?;
-    let length = end - begin;
-    let previous = begin - length;
     let mut results = Vec::new();
     let all: Vec<Campaign> = campaigns::list(conn)?;
     for campaign in &all {

@@ -475,3 +475,20 @@ fn digest_compares_with_the_week_before() {
         "tables fit 100 columns:\n{table}"
     );
 }
+
+#[test]
+fn funnel_and_digest_by_month() {
+    let sandbox = demo();
+    let funnel = sandbox.json(&["funnel", "fair-rent-now", "--monthly", "--today", TODAY]);
+    let rsvps = one_row(&funnel, &[("step", "rsvps")]);
+    // September and October add up to the whole period's 28.
+    assert_eq!(
+        number(&rsvps["2026-09"]) + number(&rsvps["2026-10"]) + number(&rsvps["2026-11"]),
+        28.0
+    );
+    assert_eq!(number(&rsvps["count"]), 28.0);
+    let digest = sandbox.json(&["digest", "--monthly", "--today", TODAY]);
+    let october = one_row(&digest, &[("section", "Results"), ("metric", "rsvps")]);
+    assert_eq!(number(&october["this_period"]), number(&rsvps["2026-10"]));
+    assert_eq!(number(&october["last_period"]), number(&rsvps["2026-09"]));
+}
