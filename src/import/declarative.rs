@@ -861,6 +861,7 @@ impl RowParser for DeclarativeParser {
                     event,
                     at_event_start,
                     channel,
+                    channel_from,
                     key,
                     ..
                 } => {
@@ -886,7 +887,13 @@ impl RowParser for DeclarativeParser {
                         at,
                         local_date: at.with_timezone(&self.org_tz).date_naive(),
                         amount,
-                        channel: channel.as_deref().and_then(|c| channels::parse(c).ok()),
+                        channel: channel
+                            .as_deref()
+                            .or(channel_from
+                                .as_ref()
+                                .and_then(|f| row.get(f))
+                                .and_then(Val::text))
+                            .and_then(|c| channels::parse(c).ok()),
                         source_code: code.clone(),
                         event: event
                             .as_ref()

@@ -236,6 +236,10 @@ pub enum RecordSpec {
         at_event_start: bool,
         #[serde(default)]
         channel: Option<String>,
+        /// A field naming the channel the action came through (a UTM medium such as email or
+        /// sms); values that are not channels are left blank.
+        #[serde(default)]
+        channel_from: Option<String>,
         #[serde(default)]
         key: Vec<String>,
     },
@@ -579,6 +583,7 @@ impl RecordSpec {
                 phone,
                 amount,
                 event,
+                channel_from,
                 key,
                 ..
             } => {
@@ -586,6 +591,7 @@ impl RecordSpec {
                 add(&mut fields, phone);
                 add(&mut fields, amount);
                 add(&mut fields, event);
+                add(&mut fields, channel_from);
                 fields.push(time);
                 fields.extend(key.iter().map(String::as_str));
             }
