@@ -74,6 +74,10 @@ pub enum Command {
     Cost(CostCommand),
     /// The organization's week: results vs last week, goal verdicts, the week's efforts, warnings
     Digest(DigestArgs),
+    /// Which digital efforts drove an offline result: direct codes and attribution models side by side
+    Drivers(DriversArgs),
+    /// An effort's real effect: the action rate of people sent against people held out
+    Lift(LiftArgs),
     /// Build a demo database (default ./turnout-demo.db, replaced each run) from the bundled sample data and show its progress
     Demo(FormatArgs),
 }
@@ -368,6 +372,83 @@ pub struct DigestArgs {
     /// --begin/--end choose the period instead of --week; --monthly rolls up a month instead
     #[command(flatten)]
     pub period: PeriodArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    Direct,
+    Last,
+    First,
+    Linear,
+    TimeDecay,
+    Position,
+    Markov,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriversByArg {
+    Effort,
+    Channel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TouchArg {
+    Any,
+    Sent,
+    Opened,
+    Clicked,
+}
+
+#[derive(Debug, Args)]
+pub struct DriversArgs {
+    /// The campaign (default: every campaign's actions and efforts)
+    pub campaign: Option<String>,
+    /// The result to explain: attended, rsvps, calls, signups, donations...
+    #[arg(long, value_name = "METRIC")]
+    pub outcome: String,
+    /// The model, or all of them side by side
+    #[arg(long, value_enum, default_value_t = ModelArg::All)]
+    pub model: ModelArg,
+    /// How long before an action a touch can count (7d, 36h, 2w)
+    #[arg(long, default_value = "7d", value_name = "DURATION")]
+    pub window: String,
+    /// Time-decay: how long for a touch's weight to halve
+    #[arg(long, default_value = "7d", value_name = "DURATION")]
+    pub half_life: String,
+    /// Credit channels (email, sms, ...) or single efforts
+    #[arg(long, value_enum, default_value_t = DriversByArg::Channel)]
+    pub by: DriversByArg,
+    /// Which event of a person's contact with an effort times the touch
+    #[arg(long, value_enum, default_value_t = TouchArg::Any)]
+    pub touch: TouchArg,
+    /// Weekly numbers only: regress the outcome on each channel's carried-over activity
+    #[arg(long)]
+    pub aggregate: bool,
+    /// Aggregate: the weekly carry-over (0 to 1; default: estimated)
+    #[arg(long, value_name = "DECAY")]
+    pub decay: Option<f64>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LiftArgs {
+    pub campaign: String,
+    /// The effort sent to everyone but the holdout
+    #[arg(long, value_name = "ID")]
+    pub effort: String,
+    /// The people deliberately not sent it: a CSV with an email or phone column
+    #[arg(long, value_name = "FILE")]
+    pub holdout: std::path::PathBuf,
+    /// The result to compare (default: any result)
+    #[arg(long, value_name = "METRIC")]
+    pub outcome: Option<String>,
+    /// How long after the send an action counts
+    #[arg(long, default_value = "14d", value_name = "DURATION")]
+    pub window: String,
     #[command(flatten)]
     pub format: FormatArgs,
 }

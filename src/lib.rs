@@ -6,6 +6,7 @@
 //! return data and errors: `store` (the database and its schema), `campaigns`, `goals`,
 //! `metrics`, `weekly_log`, `import`, `report`, `demo` (the bundled demo database), plus small helpers (`dates`, `values`, `channels`).
 
+pub mod attribution;
 pub mod campaigns;
 pub mod channels;
 pub mod cli;

@@ -9,11 +9,13 @@ mod cost;
 mod definitions;
 mod demo;
 mod digest;
+mod drivers;
 mod funnel;
 mod goal;
 mod import;
 mod imports;
 mod init;
+mod lift;
 mod log;
 mod metric;
 mod profiles;
@@ -109,6 +111,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check(args) => check::run(&context, args),
         Command::Cost(command) => cost::run(&context, command),
         Command::Digest(args) => digest::run(&context, args),
+        Command::Drivers(args) => drivers::run(&context, args),
+        Command::Lift(args) => lift::run(&context, args),
         Command::Demo(format) => demo::run(&context, format.format),
     }
 }

@@ -5,6 +5,7 @@ mod common;
 
 mod campaigns;
 mod demo;
+mod drivers;
 mod goals;
 mod import;
 mod log;

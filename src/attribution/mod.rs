@@ -1,0 +1,353 @@
+//! Which digital efforts drove offline action. Every method is transparent and shown side by
+//! side: direct codes (no model), person-level rules over each person's touches before the
+//! action (last, first, linear, time-decay, position-based), a first-order Markov chain with
+//! removal effects, holdout lift with a confidence interval (`lift`), and regression of weekly
+//! counts on carried-over channel activity (`aggregate`).
+//!
+//! Credits always sum to the number of actions: actions with no touch in the window (or, for
+//! `direct`, no code an effort owns) are credited to "no digital touch".
+
+pub mod aggregate;
+pub mod lift;
+pub mod markov;
+pub mod rules;
+
+use std::collections::HashMap;
+
+use anyhow::{Result, bail};
+use rusqlite::{Connection, params};
+
+use crate::metrics::{Family, Vocabulary};
+
+pub const NO_TOUCH: &str = "no digital touch";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Model {
+    Direct,
+    Last,
+    First,
+    Linear,
+    TimeDecay,
+    Position,
+    Markov,
+}
+
+impl Model {
+    pub const ALL: [Model; 7] = [
+        Model::Direct,
+        Model::Last,
+        Model::First,
+        Model::Linear,
+        Model::TimeDecay,
+        Model::Position,
+        Model::Markov,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Model::Direct => "direct",
+            Model::Last => "last",
+            Model::First => "first",
+            Model::Linear => "linear",
+            Model::TimeDecay => "time-decay",
+            Model::Position => "position",
+            Model::Markov => "markov",
+        }
+    }
+}
+
+/// What credit is given to: one effort, or a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    Effort,
+    Channel,
+}
+
+/// Which event of a person's contact with an effort times the touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TouchKind {
+    Any,
+    Sent,
+    Opened,
+    Clicked,
+}
+
+impl TouchKind {
+    fn kinds(self) -> &'static [&'static str] {
+        match self {
+            TouchKind::Any => &["sent", "delivered", "opened", "clicked", "replied"],
+            TouchKind::Sent => &["sent", "delivered"],
+            TouchKind::Opened => &["opened"],
+            TouchKind::Clicked => &["clicked"],
+        }
+    }
+}
+
+pub struct Options {
+    pub campaign_id: Option<i64>,
+    pub outcome: String,
+    /// Seconds before an action in which touches count.
+    pub window: i64,
+    /// Seconds for a touch's weight to halve (time-decay).
+    pub half_life: i64,
+    pub by: By,
+    pub touch: TouchKind,
+}
+
+/// One row of the answer: a key (effort or channel), a model, and its credit in actions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Credit {
+    pub key: String,
+    pub model: Model,
+    pub credit: f64,
+    pub share: f64,
+}
+
+/// A touch as the models see it: which key it belongs to and when (Unix seconds).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Touch {
+    pub key: usize,
+    pub at: i64,
+}
+
+/// An action and the touches before it, inside the window, oldest first.
+#[derive(Debug, Clone)]
+pub struct Path {
+    pub at: i64,
+    pub touches: Vec<Touch>,
+    /// The key its code names directly, if any.
+    pub direct: Option<usize>,
+}
+
+/// Everything the models need, loaded once.
+pub struct Evidence {
+    pub keys: Vec<String>,
+    pub converting: Vec<Path>,
+    /// Touch sequences of people who did not act (for the Markov chain's null paths).
+    pub non_converting: Vec<Vec<Touch>>,
+}
+
+/// Parses a duration such as `7d`, `36h` or `90m` into seconds.
+pub fn parse_duration(text: &str) -> Result<i64> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let number: i64 = match number.parse() {
+        Ok(n) if n > 0 => n,
+        _ => bail!(
+            "'{text}' is not a duration; write it like 7d (days), 36h (hours) or 90m (minutes)"
+        ),
+    };
+    let seconds = match unit {
+        "d" | "" => 86_400,
+        "h" => 3_600,
+        "m" => 60,
+        "w" => 7 * 86_400,
+        _ => bail!(
+            "'{text}' is not a duration; write it like 7d (days), 36h (hours) or 90m (minutes)"
+        ),
+    };
+    Ok(number * seconds)
+}
+
+/// Loads the outcome's actions and everyone's touches, and builds each action's path.
+pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
+    let vocabulary = Vocabulary::load(conn)?;
+    let outcome = vocabulary.resolve(&options.outcome)?;
+    if outcome.family != Family::Result {
+        bail!(
+            "--outcome {} is a comms milestone; drivers explain results such as rsvps, attended, calls, signups or donations",
+            outcome.name
+        );
+    }
+
+    // Each person's touches: one per effort, at its first event of the chosen kind.
+    let kinds = options.touch.kinds();
+    let placeholders = vec!["?"; kinds.len()].join(", ");
+    let sql = format!(
+        "SELECT t.person_id, t.effort_id, e.external_id, e.channel, min(unixepoch(t.at))
+         FROM touch t JOIN effort e ON e.id = t.effort_id
+         WHERE t.kind IN ({placeholders}) AND (?{n} IS NULL OR e.campaign_id = ?{n})
+         GROUP BY t.person_id, t.effort_id",
+        n = kinds.len() + 1
+    );
+    let mut args: Vec<rusqlite::types::Value> =
+        kinds.iter().map(|k| (*k).to_string().into()).collect();
+    args.push(options.campaign_id.into());
+    let mut keys: Vec<String> = Vec::new();
+    let mut key_index: HashMap<String, usize> = HashMap::new();
+    let mut effort_key: HashMap<i64, usize> = HashMap::new();
+    let mut by_person: HashMap<i64, Vec<Touch>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        while let Some(row) = rows.next()? {
+            let person: i64 = row.get(0)?;
+            let effort: i64 = row.get(1)?;
+            let at: i64 = row.get(4)?;
+            let key = match effort_key.get(&effort) {
+                Some(k) => *k,
+                None => {
+                    let name: String = match options.by {
+                        By::Effort => row.get(2)?,
+                        By::Channel => row.get(3)?,
+                    };
+                    let k = *key_index.entry(name.clone()).or_insert_with(|| {
+                        keys.push(name);
+                        keys.len() - 1
+                    });
+                    effort_key.insert(effort, k);
+                    k
+                }
+            };
+            by_person.entry(person).or_default().push(Touch { key, at });
+        }
+    }
+    for touches in by_person.values_mut() {
+        touches.sort_by_key(|t| (t.at, t.key));
+    }
+
+    // Which key each code names: efforts by their id (and so their channel).
+    let mut code_owner: HashMap<String, usize> = HashMap::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT external_id, channel FROM effort WHERE ?1 IS NULL OR campaign_id = ?1 OR campaign_id IS NULL",
+        )?;
+        let mut rows = stmt.query(params![options.campaign_id])?;
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let name: String = match options.by {
+                By::Effort => id.clone(),
+                By::Channel => row.get(1)?,
+            };
+            let k = *key_index.entry(name.clone()).or_insert_with(|| {
+                keys.push(name);
+                keys.len() - 1
+            });
+            code_owner.insert(id.to_lowercase(), k);
+        }
+    }
+
+    let mut converting = Vec::new();
+    let mut acted: std::collections::HashSet<i64> = std::collections::HashSet::new();
+    let mut stmt = conn.prepare(
+        "SELECT person_id, unixepoch(at), source_code, channel FROM action
+         WHERE metric = ?1 AND (?2 IS NULL OR campaign_id = ?2)",
+    )?;
+    let mut rows = stmt.query(params![outcome.name, options.campaign_id])?;
+    while let Some(row) = rows.next()? {
+        let person: Option<i64> = row.get(0)?;
+        let at: i64 = row.get(1)?;
+        let code: Option<String> = row.get(2)?;
+        let channel: Option<String> = row.get(3)?;
+        let touches: Vec<Touch> = match person.and_then(|p| by_person.get(&p)) {
+            Some(all) => {
+                let start = all.partition_point(|t| t.at < at - options.window);
+                let end = all.partition_point(|t| t.at < at);
+                all[start..end].to_vec()
+            }
+            None => Vec::new(),
+        };
+        if let Some(p) = person {
+            acted.insert(p);
+        }
+        // Direct: the effort that owns the action's code; by channel, also the channel the
+        // action says it came through (a UTM medium).
+        let mut direct = code.and_then(|c| code_owner.get(&c.to_lowercase()).copied());
+        if direct.is_none()
+            && options.by == By::Channel
+            && let Some(channel) = channel
+        {
+            direct = Some(*key_index.entry(channel.clone()).or_insert_with(|| {
+                keys.push(channel);
+                keys.len() - 1
+            }));
+        }
+        converting.push(Path {
+            at,
+            touches,
+            direct,
+        });
+    }
+    let non_converting = by_person
+        .into_iter()
+        .filter(|(person, _)| !acted.contains(person))
+        .map(|(_, touches)| touches)
+        .collect();
+    Ok(Evidence {
+        keys,
+        converting,
+        non_converting,
+    })
+}
+
+/// Runs the models over the evidence. Every model's credits sum to the number of actions.
+pub fn credit(evidence: &Evidence, models: &[Model], half_life: i64) -> Vec<Credit> {
+    let actions = evidence.converting.len() as f64;
+    let mut out = Vec::new();
+    for &model in models {
+        let mut credits = vec![0.0; evidence.keys.len()];
+        let mut untouched = 0.0;
+        match model {
+            Model::Direct => {
+                for path in &evidence.converting {
+                    match path.direct {
+                        Some(k) => credits[k] += 1.0,
+                        None => untouched += 1.0,
+                    }
+                }
+            }
+            Model::Markov => {
+                let (markov_credits, without) = markov::credit(evidence);
+                credits = markov_credits;
+                untouched = without;
+            }
+            _ => {
+                for path in &evidence.converting {
+                    if path.touches.is_empty() {
+                        untouched += 1.0;
+                        continue;
+                    }
+                    for (k, weight) in rules::weights(model, &path.touches, path.at, half_life) {
+                        credits[k] += weight;
+                    }
+                }
+            }
+        }
+        for (k, value) in credits.iter().enumerate() {
+            if *value > 0.0 {
+                out.push(Credit {
+                    key: evidence.keys[k].clone(),
+                    model,
+                    credit: *value,
+                    share: if actions > 0.0 { value / actions } else { 0.0 },
+                });
+            }
+        }
+        if untouched > 0.0 {
+            out.push(Credit {
+                key: NO_TOUCH.to_string(),
+                model,
+                credit: untouched,
+                share: untouched / actions,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_people_write_them() {
+        assert_eq!(parse_duration("7d").unwrap(), 7 * 86_400);
+        assert_eq!(parse_duration("36h").unwrap(), 36 * 3_600);
+        assert_eq!(parse_duration("2w").unwrap(), 14 * 86_400);
+        assert!(parse_duration("a week").is_err());
+        assert!(parse_duration("0d").is_err());
+    }
+}

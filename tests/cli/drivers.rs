@@ -1,0 +1,282 @@
+//! `turnout drivers` and `turnout lift` on a small hand-made case, every credit worked out by hand.
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::common::{Sandbox, number, one_row};
+
+const TODAY: &str = "2026-10-20";
+
+/// Four people. P1 (p1@, 510-555-0141) is texted Oct 1 17:00 and opens an email Oct 3 09:00,
+/// then RSVPs Oct 4 12:00 from the email's link. P2 (p2@, 0142) is texted Oct 1 and RSVPs Oct 2
+/// 12:00 from the text. P3 (0143) is texted and does nothing. P4 (p4@) RSVPs Oct 5 untouched.
+fn case() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.ok(&[
+        "campaign", "add", "fall-ask", "--name", "Fall Ask", "--code", "fall-*",
+    ]);
+    let texts = sandbox.write(
+        "texts-messages.csv",
+        "campaign_contact_id,campaign_id,user_number,contact_number,is_from_contact,send_status,attempted_at,text,error_code\n\
+         1,41,+15105550190,+15105550141,false,DELIVERED,2026-10-01T17:00:00.000Z,\"RSVP: https://x.org/e?utm_campaign=fall-ask&utm_medium=sms\",\n\
+         2,41,+15105550190,+15105550142,false,DELIVERED,2026-10-01T17:00:00.000Z,\"RSVP: https://x.org/e?utm_campaign=fall-ask&utm_medium=sms\",\n\
+         3,41,+15105550190,+15105550143,false,DELIVERED,2026-10-01T17:00:00.000Z,\"RSVP: https://x.org/e?utm_campaign=fall-ask&utm_medium=sms\",\n",
+    );
+    let opens = sandbox.write(
+        "777_fall-ask-email.csv",
+        "Timestamp,Email\n2026-10-03 09:00:00,p1@example.org\n",
+    );
+    let rsvps = sandbox.write(
+        "participations.csv",
+        "id,event_id,timeslot_id,status,attended,created_date,modified_date,user__email_address,user__phone_number,referrer__utm_medium,referrer__utm_campaign\n\
+         1,90,900,REGISTERED,,2026-10-04 12:00:00+00,2026-10-04 12:00:00+00,p1@example.org,5105550141,email,fall-ask\n\
+         2,90,900,REGISTERED,,2026-10-02 12:00:00+00,2026-10-02 12:00:00+00,p2@example.org,5105550142,sms,fall-ask\n\
+         3,90,900,REGISTERED,,2026-10-05 12:00:00+00,2026-10-05 12:00:00+00,p4@example.org,,,fall-ask\n",
+    );
+    for (file, extra) in [
+        (&texts, vec![]),
+        (&opens, vec!["--campaign", "fall-ask"]),
+        (&rsvps, vec![]),
+    ] {
+        let mut args = vec!["import", file.to_str().unwrap(), "--today", TODAY];
+        args.extend(extra);
+        sandbox.ok(&args);
+    }
+    sandbox
+}
+
+fn credit(rows: &[Value], key: &str, model: &str) -> f64 {
+    rows.iter()
+        .filter(|r| r["key"] == key && r["model"] == model)
+        .map(|r| number(&r["credit"]))
+        .sum()
+}
+
+#[test]
+fn every_model_splits_the_rsvps_as_worked_by_hand() {
+    let sandbox = case();
+    let rows = sandbox.json(&[
+        "drivers",
+        "fall-ask",
+        "--outcome",
+        "rsvps",
+        "--today",
+        TODAY,
+    ]);
+    let none = "no digital touch";
+    // last: P1's email, P2's text, P4 nothing.
+    assert_eq!(
+        [
+            credit(&rows, "email", "last"),
+            credit(&rows, "sms", "last"),
+            credit(&rows, none, "last")
+        ],
+        [1.0, 1.0, 1.0]
+    );
+    // first: both texts.
+    assert_eq!(
+        [
+            credit(&rows, "sms", "first"),
+            credit(&rows, "email", "first")
+        ],
+        [2.0, 0.0]
+    );
+    // linear and position (two touches: half each): P1 half-half, P2 all to sms.
+    for model in ["linear", "position"] {
+        assert_eq!(
+            [credit(&rows, "sms", model), credit(&rows, "email", model)],
+            [1.5, 0.5],
+            "{model}"
+        );
+    }
+    // time-decay, half-life 7 days: P1's text is 67 hours old, the email 27 hours:
+    // weights 0.5^(67/168) = 0.7587 and 0.5^(27/168) = 0.8946; the email's share is 0.5411.
+    let email = 0.5f64.powf(27.0 / 168.0) / (0.5f64.powf(67.0 / 168.0) + 0.5f64.powf(27.0 / 168.0));
+    assert!((credit(&rows, "email", "time-decay") - email).abs() < 1e-3);
+    assert!((credit(&rows, "sms", "time-decay") - (2.0 - email)).abs() < 1e-3);
+    // direct: the channel each RSVP says it came through (UTM medium); P4 none.
+    assert_eq!(
+        [
+            credit(&rows, "email", "direct"),
+            credit(&rows, "sms", "direct"),
+            credit(&rows, none, "direct")
+        ],
+        [1.0, 1.0, 1.0]
+    );
+    // markov: paths sms>email>RSVP, sms>RSVP, sms>null (P3). P(RSVP) = 1/3 + 1/3 = 2/3;
+    // without sms 0 (effect 1), without email 1/3 (effect 1/2): 2 RSVPs split 2:1.
+    assert!((credit(&rows, "sms", "markov") - 4.0 / 3.0).abs() < 1e-3);
+    assert!((credit(&rows, "email", "markov") - 2.0 / 3.0).abs() < 1e-3);
+    // Every model's credits sum to the 3 RSVPs; shares (in percentage points) to 100.
+    for model in [
+        "direct",
+        "last",
+        "first",
+        "linear",
+        "time-decay",
+        "position",
+        "markov",
+    ] {
+        let total: f64 = rows
+            .iter()
+            .filter(|r| r["model"] == model)
+            .map(|r| number(&r["credit"]))
+            .sum();
+        let shares: f64 = rows
+            .iter()
+            .filter(|r| r["model"] == model)
+            .map(|r| number(&r["share"]))
+            .sum();
+        assert!((total - 3.0).abs() < 1e-3, "{model}: {total}");
+        assert!(
+            (shares - 100.0).abs() < 1e-2,
+            "{model}: {shares} (percentage points)"
+        );
+    }
+}
+
+#[test]
+fn windows_touch_kinds_and_efforts() {
+    let sandbox = case();
+    // A 2-day window: P1's text (67 hours before) falls out; only the email counts.
+    let rows = sandbox.json(&[
+        "drivers",
+        "fall-ask",
+        "--outcome",
+        "rsvps",
+        "--window",
+        "2d",
+        "--model",
+        "first",
+        "--today",
+        TODAY,
+    ]);
+    assert_eq!(credit(&rows, "email", "first"), 1.0);
+    // Only opens count as touches: P2's text no longer does.
+    let rows = sandbox.json(&[
+        "drivers",
+        "fall-ask",
+        "--outcome",
+        "rsvps",
+        "--touch",
+        "opened",
+        "--model",
+        "last",
+        "--today",
+        TODAY,
+    ]);
+    assert_eq!(credit(&rows, "no digital touch", "last"), 2.0);
+    // By effort: the Spoke campaign 41 and the Mailchimp send 777 (from the file's name).
+    let rows = sandbox.json(&[
+        "drivers",
+        "fall-ask",
+        "--outcome",
+        "rsvps",
+        "--by",
+        "effort",
+        "--model",
+        "last",
+        "--today",
+        TODAY,
+    ]);
+    assert_eq!(
+        [credit(&rows, "777", "last"), credit(&rows, "41", "last")],
+        [1.0, 1.0]
+    );
+    // The table shows one column per model.
+    let table = sandbox.ok(&[
+        "drivers",
+        "fall-ask",
+        "--outcome",
+        "rsvps",
+        "--today",
+        TODAY,
+    ]);
+    assert!(
+        table.contains("direct") && table.contains("time-decay") && table.contains("markov"),
+        "{table}"
+    );
+    assert!(table.contains("no digital touch"), "{table}");
+    sandbox
+        .cmd()
+        .args(["drivers", "fall-ask", "--outcome", "unique_opens"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("comms milestone"));
+    sandbox
+        .cmd()
+        .args(["drivers", "--outcome", "rsvps", "--window", "a week"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn lift_compares_sent_with_held_out() {
+    let sandbox = case();
+    // Held out: P4 (who RSVPed) and two people turnout never saw.
+    let holdout = sandbox.write(
+        "holdout.csv",
+        "email\np4@example.org\np5@example.org\np6@example.org\n",
+    );
+    let rows = sandbox.json(&[
+        "lift",
+        "fall-ask",
+        "--effort",
+        "41",
+        "--holdout",
+        holdout.to_str().unwrap(),
+        "--outcome",
+        "rsvps",
+        "--today",
+        TODAY,
+    ]);
+    let sent = one_row(&rows, &[("section", "Groups"), ("group", "sent")]);
+    let held = one_row(&rows, &[("section", "Groups"), ("group", "held out")]);
+    // Sent P1, P2, P3: two RSVPed within 14 days. Held out 3: one RSVPed.
+    assert_eq!(
+        (number(&sent["people"]), number(&sent["acted"])),
+        (3.0, 2.0)
+    );
+    assert_eq!(
+        (number(&held["people"]), number(&held["acted"])),
+        (3.0, 1.0)
+    );
+    let lift = one_row(&rows, &[("section", "Lift")]);
+    assert!((number(&lift["difference"]) - 100.0 / 3.0).abs() < 1e-3);
+    assert!(
+        lift["verdict"]
+            .as_str()
+            .unwrap()
+            .starts_with("no evidence of an effect ("),
+        "{lift}"
+    );
+    assert!(number(&lift["low"]) < 0.0 && number(&lift["high"]) > 0.0);
+}
+
+#[test]
+fn aggregate_needs_enough_weeks() {
+    let sandbox = case();
+    let rows = sandbox.json(&[
+        "drivers",
+        "fall-ask",
+        "--aggregate",
+        "--outcome",
+        "rsvps",
+        "--today",
+        TODAY,
+    ]);
+    assert!(rows.is_empty());
+    let table = sandbox.ok(&[
+        "drivers",
+        "fall-ask",
+        "--aggregate",
+        "--outcome",
+        "rsvps",
+        "--today",
+        TODAY,
+    ]);
+    assert!(
+        table.contains("Not enough evidence: 2 week(s) of numbers"),
+        "{table}"
+    );
+}
