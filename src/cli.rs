@@ -78,6 +78,8 @@ pub enum Command {
     Drivers(DriversArgs),
     /// An effort's real effect: the action rate of people sent against people held out
     Lift(LiftArgs),
+    /// Write a synthetic organisation as real-format exports, with effects planted in them
+    Simulate(SimulateArgs),
     /// Build a demo database (default ./turnout-demo.db, replaced each run) from the bundled sample data and show its progress
     Demo(FormatArgs),
 }
@@ -451,6 +453,25 @@ pub struct LiftArgs {
     pub window: String,
     #[command(flatten)]
     pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The folder to write the files into (created if needed)
+    #[arg(long, value_name = "DIR")]
+    pub out: std::path::PathBuf,
+    /// How many people
+    #[arg(long, default_value_t = 2000)]
+    pub people: usize,
+    /// How many weeks, from Monday 2026-09-07
+    #[arg(long, default_value_t = 8)]
+    pub weeks: usize,
+    /// The same seed writes the same files
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// A planted effect, e.g. email=0.02: people emailed that week RSVP 2 points more often (repeatable)
+    #[arg(long = "effect", value_name = "CHANNEL=SIZE")]
+    pub effects: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

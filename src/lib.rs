@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod output;
 pub mod people;
 pub mod report;
+pub mod simulate;
 pub mod store;
 pub mod values;
 pub mod weekly_log;

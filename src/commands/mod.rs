@@ -20,6 +20,7 @@ mod log;
 mod metric;
 mod profiles;
 mod report;
+mod simulate;
 mod totals;
 
 use std::io::{self, Write};
@@ -113,6 +114,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Digest(args) => digest::run(&context, args),
         Command::Drivers(args) => drivers::run(&context, args),
         Command::Lift(args) => lift::run(&context, args),
+        Command::Simulate(args) => simulate::run(&context, args),
         Command::Demo(format) => demo::run(&context, format.format),
     }
 }
