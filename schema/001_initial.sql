@@ -231,7 +231,8 @@ CREATE TABLE touch (
     import_line INTEGER
 ) STRICT;
 
-CREATE INDEX touch_by_person ON touch (person_id, at);
+-- Each person's contact with each effort, in time order: attribution reads this whole index.
+CREATE INDEX touch_by_person ON touch (person_id, effort_id, kind, at);
 CREATE INDEX touch_by_effort ON touch (effort_id, kind);
 
 -- Offline actions, one row per action, with or without a known person.

@@ -163,71 +163,63 @@ pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
         );
     }
 
-    // Each person's touches: one per effort, at its first event of the chosen kind.
-    let kinds = options.touch.kinds();
-    let placeholders = vec!["?"; kinds.len()].join(", ");
-    let sql = format!(
-        "SELECT t.person_id, t.effort_id, e.external_id, e.channel, min(unixepoch(t.at))
-         FROM touch t JOIN effort e ON e.id = t.effort_id
-         WHERE t.kind IN ({placeholders}) AND (?{n} IS NULL OR e.campaign_id = ?{n})
-         GROUP BY t.person_id, t.effort_id",
-        n = kinds.len() + 1
-    );
-    let mut args: Vec<rusqlite::types::Value> =
-        kinds.iter().map(|k| (*k).to_string().into()).collect();
-    args.push(options.campaign_id.into());
+    // The efforts, and which key each belongs to.
     let mut keys: Vec<String> = Vec::new();
     let mut key_index: HashMap<String, usize> = HashMap::new();
     let mut effort_key: HashMap<i64, usize> = HashMap::new();
+    // Which key each code names: efforts by their id (and so their channel).
+    let mut code_owner: HashMap<String, usize> = HashMap::new();
+    {
+        let mut stmt = conn.prepare("SELECT id, external_id, channel, campaign_id FROM effort")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let external_id: String = row.get(1)?;
+            let campaign: Option<i64> = row.get(3)?;
+            let name: String = match options.by {
+                By::Effort => external_id.clone(),
+                By::Channel => row.get(2)?,
+            };
+            let in_scope = options.campaign_id.is_none() || campaign == options.campaign_id;
+            if !in_scope && campaign.is_some() {
+                continue;
+            }
+            let k = *key_index.entry(name.clone()).or_insert_with(|| {
+                keys.push(name);
+                keys.len() - 1
+            });
+            code_owner.insert(external_id.to_lowercase(), k);
+            if in_scope {
+                effort_key.insert(id, k);
+            }
+        }
+    }
+
+    // Each person's touches: one per effort, at its first event of the chosen kind (read in the
+    // order of the touch_by_person index, so no sorting).
+    let kinds = options.touch.kinds();
+    let placeholders = vec!["?"; kinds.len()].join(", ");
+    let sql = format!(
+        "SELECT person_id, effort_id, unixepoch(min(at)) FROM touch
+         WHERE kind IN ({placeholders}) GROUP BY person_id, effort_id"
+    );
+    let args: Vec<rusqlite::types::Value> = kinds.iter().map(|k| (*k).to_string().into()).collect();
     let mut by_person: HashMap<i64, Vec<Touch>> = HashMap::new();
     {
         let mut stmt = conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
         while let Some(row) = rows.next()? {
-            let person: i64 = row.get(0)?;
             let effort: i64 = row.get(1)?;
-            let at: i64 = row.get(4)?;
-            let key = match effort_key.get(&effort) {
-                Some(k) => *k,
-                None => {
-                    let name: String = match options.by {
-                        By::Effort => row.get(2)?,
-                        By::Channel => row.get(3)?,
-                    };
-                    let k = *key_index.entry(name.clone()).or_insert_with(|| {
-                        keys.push(name);
-                        keys.len() - 1
-                    });
-                    effort_key.insert(effort, k);
-                    k
-                }
+            let Some(&key) = effort_key.get(&effort) else {
+                continue;
             };
+            let person: i64 = row.get(0)?;
+            let at: i64 = row.get(2)?;
             by_person.entry(person).or_default().push(Touch { key, at });
         }
     }
     for touches in by_person.values_mut() {
         touches.sort_by_key(|t| (t.at, t.key));
-    }
-
-    // Which key each code names: efforts by their id (and so their channel).
-    let mut code_owner: HashMap<String, usize> = HashMap::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT external_id, channel FROM effort WHERE ?1 IS NULL OR campaign_id = ?1 OR campaign_id IS NULL",
-        )?;
-        let mut rows = stmt.query(params![options.campaign_id])?;
-        while let Some(row) = rows.next()? {
-            let id: String = row.get(0)?;
-            let name: String = match options.by {
-                By::Effort => id.clone(),
-                By::Channel => row.get(1)?,
-            };
-            let k = *key_index.entry(name.clone()).or_insert_with(|| {
-                keys.push(name);
-                keys.len() - 1
-            });
-            code_owner.insert(id.to_lowercase(), k);
-        }
     }
 
     let mut converting = Vec::new();
