@@ -24,6 +24,8 @@ pub const START: &str = "2026-09-07";
 pub const BASE_RATE: f64 = 0.01;
 const HOLDOUT_SHARE: f64 = 0.1;
 const TEXTED_SHARE: f64 = 0.5;
+/// The share of weeks with an email (the first week always has one).
+const EMAIL_WEEKS: f64 = 0.7;
 const OPEN_RATE: f64 = 0.35;
 
 pub struct Plan {
@@ -114,9 +116,13 @@ pub fn write(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>> {
         );
         let mut opens = String::from("Timestamp,Email\n");
         let (mut recipients, mut opened) = (0usize, 0usize);
+        // Activity varies from week to week, as real programmes do (and as the aggregate model
+        // needs): some weeks have no email, and a different share of people is texted.
+        let email_week = week == 0 || rng.next_f64() < EMAIL_WEEKS;
+        let texted_share = TEXTED_SHARE * (0.4 + 1.2 * rng.next_f64());
         for (person, is_held) in held.iter().enumerate() {
-            let emailed = !is_held;
-            let texted = rng.next_f64() < TEXTED_SHARE;
+            let emailed = email_week && !is_held;
+            let texted = rng.next_f64() < texted_share;
             if emailed {
                 recipients += 1;
                 if rng.next_f64() < OPEN_RATE {
@@ -179,16 +185,18 @@ pub fn write(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>> {
         } else {
             0.0
         };
-        writeln!(
-            report,
-            "\"Sim week {n}\",\"Week {n}\",\"Simulated Union\",\"{}\",{},{recipients},{recipients},0,0,0,0,0,{opened},{open_rate:.2}%,{opened},0,0.00%,0,0,0,0,0,{unique_id},0,0,0",
-            send_time.format("%b %d, %Y %I:%M %P"),
-            tuesday.format("%A"),
-            n = week + 1
-        )?;
-        let opens_path = dir.join(format!("{web_id}_sim-week-{}.csv", week + 1));
-        std::fs::write(&opens_path, opens)?;
-        files.push(opens_path);
+        if email_week {
+            writeln!(
+                report,
+                "\"Sim week {n}\",\"Week {n}\",\"Simulated Union\",\"{}\",{},{recipients},{recipients},0,0,0,0,0,{opened},{open_rate:.2}%,{opened},0,0.00%,0,0,0,0,0,{unique_id},0,0,0",
+                send_time.format("%b %d, %Y %I:%M %P"),
+                tuesday.format("%A"),
+                n = week + 1
+            )?;
+            let opens_path = dir.join(format!("{web_id}_sim-week-{}.csv", week + 1));
+            std::fs::write(&opens_path, opens)?;
+            files.push(opens_path);
+        }
         // A few calls a week, some with the number withheld.
         let weekly_calls = (plan.people as f64 * 0.01 * (0.5 + rng.next_f64())) as usize;
         for _ in 0..weekly_calls {

@@ -39,10 +39,24 @@ pub struct Series {
 pub struct ChannelEffect {
     pub channel: String,
     pub unit: String,
-    /// Outcome actions per 1,000 units of activity, with its 95% bootstrap interval.
-    pub per_thousand: f64,
-    pub low: f64,
-    pub high: f64,
+    /// Outcome actions per 1,000 units of activity, with its 95% bootstrap interval; none when
+    /// the channel's activity hardly changes from week to week (its effect cannot be told apart
+    /// from the baseline).
+    pub per_thousand: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+}
+
+/// Below this coefficient of variation, a channel's weekly activity is too steady to estimate.
+const STEADY: f64 = 0.05;
+
+fn variation(x: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    if mean <= 0.0 {
+        return 0.0;
+    }
+    (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt() / mean
 }
 
 #[derive(Debug, Clone)]
@@ -187,11 +201,13 @@ pub fn estimate(series: &Series, decay: Option<f64>, seed: u64) -> Estimate {
         return Estimate::NotEnough { weeks, needed };
     }
     let all: Vec<usize> = (0..weeks).collect();
+    let varying: Vec<usize> = (0..series.channels.len())
+        .filter(|&j| variation(&series.channels[j].2) >= STEADY)
+        .collect();
     let fit = |d: f64| {
-        let columns: Vec<Vec<f64>> = series
-            .channels
+        let columns: Vec<Vec<f64>> = varying
             .iter()
-            .map(|(_, _, x)| adstock(x, d))
+            .map(|&j| adstock(&series.channels[j].2, d))
             .collect();
         let (_, beta, sse) = nnls(&columns, &series.outcome, &all);
         (columns, beta, sse)
@@ -220,21 +236,30 @@ pub fn estimate(series: &Series, decay: Option<f64>, seed: u64) -> Estimate {
     }
     // Simultaneous 95% intervals (Bonferroni over channels): with several channels, a plain 95%
     // interval per channel would claim some effect by chance too often.
-    let tail = 0.025 / series.channels.len() as f64;
+    let tail = 0.025 / varying.len().max(1) as f64;
     let effects = series
         .channels
         .iter()
         .enumerate()
-        .map(|(j, (channel, unit, _))| {
+        .map(|(c, (channel, unit, _))| {
+            let Some(j) = varying.iter().position(|&v| v == c) else {
+                return ChannelEffect {
+                    channel: channel.clone(),
+                    unit: unit.clone(),
+                    per_thousand: None,
+                    low: None,
+                    high: None,
+                };
+            };
             let mut d = draws[j].clone();
             d.sort_by(f64::total_cmp);
             let at = |q: f64| d[((q * (d.len() - 1) as f64).round() as usize).min(d.len() - 1)];
             ChannelEffect {
                 channel: channel.clone(),
                 unit: unit.clone(),
-                per_thousand: beta[j] * 1000.0,
-                low: at(tail) * 1000.0,
-                high: at(1.0 - tail) * 1000.0,
+                per_thousand: Some(beta[j] * 1000.0),
+                low: Some(at(tail) * 1000.0),
+                high: Some(at(1.0 - tail) * 1000.0),
             }
         })
         .collect();
@@ -243,16 +268,19 @@ pub fn estimate(series: &Series, decay: Option<f64>, seed: u64) -> Estimate {
 
 /// The answer in words.
 pub fn verdict(effect: &ChannelEffect, outcome: &str) -> String {
-    if effect.low > 0.0 {
-        format!(
-            "raised {outcome} by {:.2} per 1,000 {} ({:.2} to {:.2})",
-            effect.per_thousand, effect.unit, effect.low, effect.high
-        )
-    } else {
-        format!(
-            "no evidence of an effect ({:.2} to {:.2} per 1,000 {})",
-            effect.low, effect.high, effect.unit
-        )
+    match (effect.per_thousand, effect.low, effect.high) {
+        (Some(estimate), Some(low), Some(high)) if low > 0.0 => format!(
+            "raised {outcome} by {estimate:.2} per 1,000 {} ({low:.2} to {high:.2})",
+            effect.unit
+        ),
+        (Some(_), Some(low), Some(high)) => format!(
+            "no evidence of an effect ({low:.2} to {high:.2} per 1,000 {})",
+            effect.unit
+        ),
+        _ => format!(
+            "not enough evidence: its {} hardly change from week to week",
+            effect.unit
+        ),
     }
 }
 
@@ -318,7 +346,7 @@ mod tests {
         for seed in 0..100 {
             match estimate(&simulate(seed, 0.004, 52), Some(0.4), seed) {
                 Estimate::Effects { effects, .. } => {
-                    if effects[0].low <= 4.0 && 4.0 <= effects[0].high {
+                    if effects[0].low.unwrap() <= 4.0 && 4.0 <= effects[0].high.unwrap() {
                         covered += 1;
                     }
                 }
@@ -344,6 +372,18 @@ mod tests {
             quiet >= 90,
             "no evidence in {quiet} of 100 seeds without an effect"
         );
+    }
+
+    #[test]
+    fn a_steady_channel_is_not_enough_evidence() {
+        let mut series = simulate(2, 0.004, 52);
+        series.channels[1].2 = vec![1000.0; 52];
+        let Estimate::Effects { effects, .. } = estimate(&series, Some(0.4), 2) else {
+            panic!()
+        };
+        assert!(effects[1].per_thousand.is_none());
+        assert!(verdict(&effects[1], "sign-ups").starts_with("not enough evidence"));
+        assert!(effects[0].per_thousand.is_some());
     }
 
     #[test]

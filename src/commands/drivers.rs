@@ -215,9 +215,9 @@ fn aggregate(context: &Context, args: &DriversArgs) -> Result<()> {
                 section.push(vec![
                     Cell::text(&effect.channel),
                     Cell::text("aggregate"),
-                    Cell::Number(effect.per_thousand),
-                    Cell::Number(effect.low),
-                    Cell::Number(effect.high),
+                    Cell::opt_number(effect.per_thousand, "-"),
+                    Cell::opt_number(effect.low, "-"),
+                    Cell::opt_number(effect.high, "-"),
                     Cell::text(aggregate::verdict(effect, &outcome)),
                 ]);
             }

@@ -372,3 +372,62 @@ fn simulated_data_is_reproducible_and_its_planted_email_effect_is_found() {
         "{lift}"
     );
 }
+
+#[test]
+fn aggregate_recovers_a_planted_weekly_effect_from_simulated_exports() {
+    let sandbox = Sandbox::new();
+    sandbox.ok(&[
+        "simulate", "--out", "sim", "--people", "1000", "--weeks", "30", "--seed", "11",
+        "--effect", "sms=0.05",
+    ]);
+    sandbox.ok(&[
+        "campaign",
+        "add",
+        "sim",
+        "--name",
+        "Simulated",
+        "--code",
+        "sim",
+    ]);
+    let mut args = vec!["import", "--campaign", "sim", "--today", "2027-05-01"];
+    let files: Vec<String> = [
+        "mailchimp-campaigns.csv",
+        "spoke-messages.csv",
+        "mobilize-participations.csv",
+    ]
+    .iter()
+    .map(|f| sandbox.path(&format!("sim/{f}")).display().to_string())
+    .collect();
+    args.extend(files.iter().map(String::as_str));
+    sandbox.ok(&args);
+    let rows = sandbox.json(&[
+        "drivers",
+        "sim",
+        "--aggregate",
+        "--outcome",
+        "rsvps",
+        "--today",
+        "2027-05-01",
+    ]);
+    // Planted: 5 more RSVPs a week per 100 people texted, i.e. 50 per 1,000 texts; email nothing.
+    let sms = one_row(&rows, &[("key", "sms")]);
+    assert!(
+        number(&sms["low"]) <= 50.0 && 50.0 <= number(&sms["high"]),
+        "{sms}"
+    );
+    assert!(
+        sms["verdict"]
+            .as_str()
+            .unwrap()
+            .starts_with("raised rsvps by"),
+        "{sms}"
+    );
+    let email = one_row(&rows, &[("key", "email")]);
+    assert!(
+        email["verdict"]
+            .as_str()
+            .unwrap()
+            .starts_with("no evidence"),
+        "{email}"
+    );
+}
