@@ -343,3 +343,62 @@ mod tests {
         assert!(parse_duration("0d").is_err());
     }
 }
+
+#[cfg(test)]
+mod sums {
+    use super::lift::tests::Rng;
+    use super::*;
+
+    #[test]
+    fn every_models_credits_sum_to_the_actions() {
+        // Random paths over five keys, some actions without touches, some with codes.
+        for seed in 0..50 {
+            let mut rng = Rng::new(seed);
+            let mut pick = |n: usize| (rng.next_f64() * n as f64) as usize;
+            let keys: Vec<String> = (0..5).map(|k| format!("k{k}")).collect();
+            let converting: Vec<Path> = (0..40)
+                .map(|_| {
+                    let n = pick(5);
+                    let touches = (0..n)
+                        .map(|i| Touch {
+                            key: pick(5),
+                            at: i as i64 * 3600,
+                        })
+                        .collect();
+                    let direct = if pick(2) == 0 { Some(pick(5)) } else { None };
+                    Path {
+                        at: 86_400,
+                        touches,
+                        direct,
+                    }
+                })
+                .collect();
+            let non_converting: Vec<Vec<Touch>> = (0..30)
+                .map(|_| {
+                    (0..1 + pick(4))
+                        .map(|i| Touch {
+                            key: pick(5),
+                            at: i as i64,
+                        })
+                        .collect()
+                })
+                .collect();
+            let evidence = Evidence {
+                keys,
+                converting,
+                non_converting,
+            };
+            for model in Model::ALL {
+                let total: f64 = credit(&evidence, &[model], 86_400)
+                    .iter()
+                    .map(|c| c.credit)
+                    .sum();
+                assert!(
+                    (total - 40.0).abs() < 1e-9,
+                    "seed {seed}, {}: {total}",
+                    model.as_str()
+                );
+            }
+        }
+    }
+}
