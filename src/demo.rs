@@ -5,7 +5,10 @@
 //!
 //! The story is set on Monday 2026-11-02, the day the exports were taken: the council vote has
 //! happened, and the campaign now builds toward its November assembly. One week is also logged by
-//! hand (then corrected once), so every path of the import and the log is exercised.
+//! hand (then corrected once), so every path of the import and the log is exercised. The comms
+//! team's publishing plan (`fair-rent-now-plan.csv`) sits beside what went out: most items sent
+//! as planned, one missed (Sep 23), one send never planned (Sep 29), and members asked four times
+//! in four days around the town hall.
 
 use std::path::Path;
 
@@ -60,6 +63,7 @@ pub const SAMPLES: &[Sample] = &[
     sample!("ga4-traffic-acquisition-session-campaign.csv", false, None),
     sample!("callpower-export.csv", true, Some("2026-11-01")),
     sample!("fair-rent-now-field-weekly.csv", false, None),
+    sample!("fair-rent-now-plan.csv", false, None),
 ];
 
 /// One step of building the demo, for the front end to show.
@@ -177,5 +181,7 @@ pub fn build(path: &Path, today: NaiveDate, on_step: &mut dyn FnMut(Step)) -> Re
         )?;
         on_step(Step::Logged(&outcome));
     }
+    // The plan speaks of "members"; Mailchimp calls the same list "Eastside Tenants Union".
+    crate::calendar::map_audience(store.conn(), "Eastside Tenants Union", "members")?;
     Ok(store)
 }

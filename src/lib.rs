@@ -7,6 +7,7 @@
 //! `metrics`, `weekly_log`, `import`, `report`, `demo` (the bundled demo database), plus small helpers (`dates`, `values`, `channels`).
 
 pub mod attribution;
+pub mod calendar;
 pub mod campaigns;
 pub mod channels;
 pub mod cli;

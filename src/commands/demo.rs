@@ -106,6 +106,23 @@ pub fn run(context: &Context, format: Format) -> Result<()> {
         ]);
     }
     report.sections.push(results);
+    // The publishing plan against what went out, around the town hall.
+    let tz = crate::store::settings::timezone(conn)?;
+    let town_hall_week = parse_date("2026-09-21")?;
+    let mut week = super::calendar::week_section(conn, tz, town_hall_week, today, format)?;
+    week.name = "Calendar 2026-W39".to_string();
+    report.sections.push(week);
+    let mut matrix = super::calendar::matrix_section(conn, tz, None, None, None, today)?;
+    matrix.name = "Publishing matrix".to_string();
+    report.sections.push(matrix);
+    let limits = crate::calendar::CheckLimits {
+        quiet_days: 14,
+        max_asks: 3,
+        per_days: 4,
+    };
+    report.sections.push(super::calendar::warnings_section(
+        &super::calendar::plan_warnings(conn, tz, today, &limits)?,
+    ));
     report.footnotes.push(PACE_DEFINITIONS.to_string());
     report.footnotes.push(format!(
         "The demo is set on {today}. Explore it with, e.g.: turnout --db {} --today {today} totals --by week",

@@ -1,6 +1,8 @@
 //! Front ends: one file per subcommand. Each turns parsed arguments into a domain call and renders
 //! the result; this is the only layer that prints.
 
+mod audience;
+mod calendar;
 mod campaign;
 mod check;
 mod codes;
@@ -115,6 +117,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Drivers(args) => drivers::run(&context, args),
         Command::Lift(args) => lift::run(&context, args),
         Command::Simulate(args) => simulate::run(&context, args),
+        Command::Calendar(command) => calendar::run(&context, command),
+        Command::Audience(command) => audience::run(&context, command),
         Command::Demo(format) => demo::run(&context, format.format),
     }
 }

@@ -152,6 +152,7 @@ fn describe_record(record: &RecordSpec) -> (&'static str, String) {
         ),
         RecordSpec::Action { metric, .. } => ("action", format!("one {metric} per row")),
         RecordSpec::Event { event, .. } => ("event", format!("event {event}")),
+        RecordSpec::Plan { .. } => ("plan", "an item of the publishing calendar".to_string()),
         RecordSpec::Person { .. } => (
             "person",
             "links the email and phone of one person".to_string(),

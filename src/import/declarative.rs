@@ -13,7 +13,8 @@ use super::cells::{Grain, parse_timestamp};
 use super::profiles::{Profile, RowParser, show_header};
 use super::spec::{Condition, FieldSpec, FieldType, ProfileSpec, RecordSpec};
 use super::writer::{
-    ActionRecord, EffortInfo, EffortKey, EventRecord, MetricRecord, PersonIds, TouchRecord,
+    ActionRecord, EffortInfo, EffortKey, EventRecord, MetricRecord, PersonIds, PlanRecord,
+    TouchRecord,
 };
 use super::{ReadContext, Record, RowIssue, RowOutcome};
 use crate::channels;
@@ -225,6 +226,12 @@ impl Profile for DeclarativeProfile {
             undated_rows: 0,
             unlinked_codes: BTreeMap::new(),
             rate_mismatches: Vec::new(),
+            vocabulary_names: context
+                .vocabulary
+                .all()
+                .iter()
+                .map(|m| m.name.clone())
+                .collect(),
         }))
     }
 }
@@ -407,6 +414,8 @@ struct DeclarativeParser {
     undated_rows: u64,
     unlinked_codes: BTreeMap<String, u64>,
     rate_mismatches: Vec<String>,
+    /// Metric names, for plan items' goals.
+    vocabulary_names: Vec<String>,
 }
 
 type Row = BTreeMap<String, Val>;
@@ -930,6 +939,117 @@ impl RowParser for DeclarativeParser {
                             .map(|t| short(&t)),
                         starts_at,
                         starts_local: starts_at.map(|t| t.with_timezone(&self.org_tz).date_naive()),
+                    }));
+                }
+                RecordSpec::Plan {
+                    date,
+                    time,
+                    channel,
+                    audience,
+                    title,
+                    goal,
+                    owner,
+                    ..
+                } => {
+                    let text = |f: &String| self.text_of(&row, f);
+                    let column = |f: &String| self.columns.get(f).copied();
+                    let day = match row.get(date) {
+                        Some(Val::Date(d)) => *d,
+                        Some(Val::Time(t)) => t.with_timezone(&self.org_tz).date_naive(),
+                        _ => {
+                            return Err(self.issue(
+                                line,
+                                column(date),
+                                "a date, e.g. 2026-10-13",
+                                "",
+                                "this plan item has no date".to_string(),
+                            ));
+                        }
+                    };
+                    let time_column = time.as_ref().and_then(column);
+                    let time = time.as_ref().and_then(text);
+                    if let Some(t) = &time
+                        && chrono::NaiveTime::parse_from_str(t, "%H:%M").is_err()
+                    {
+                        return Err(self.issue(
+                            line,
+                            time_column,
+                            "a time of day as HH:MM, e.g. 18:00",
+                            t,
+                            format!("'{t}' is not a time of day; write it as HH:MM, e.g. 18:00"),
+                        ));
+                    }
+                    let channel_text = text(channel).unwrap_or_default();
+                    let Ok(channel) = channels::parse(&channel_text) else {
+                        return Err(self.issue(
+                            line,
+                            column(channel),
+                            "a channel",
+                            &channel_text,
+                            channels::unknown_message(&channel_text),
+                        ));
+                    };
+                    let Some(audience) = text(audience) else {
+                        return Err(self.issue(
+                            line,
+                            column(audience),
+                            "an audience",
+                            "",
+                            "say who the item is for (the audience column), e.g. members"
+                                .to_string(),
+                        ));
+                    };
+                    let Some(title) = text(title) else {
+                        return Err(self.issue(
+                            line,
+                            column(title),
+                            "a title",
+                            "",
+                            "give the item a title".to_string(),
+                        ));
+                    };
+                    let goal = match goal.as_ref().and_then(text) {
+                        Some(name) => {
+                            match self
+                                .vocabulary_names
+                                .iter()
+                                .find(|m| m.eq_ignore_ascii_case(&name))
+                            {
+                                Some(m) => Some(m.clone()),
+                                None => {
+                                    let column = goal.as_ref().and_then(column);
+                                    return Err(self.issue(line, column, "a metric", &name, format!("'{name}' is not a known metric; see turnout metric list")));
+                                }
+                            }
+                        }
+                        None => None,
+                    };
+                    let mut hasher = Sha256::new();
+                    for part in [
+                        campaign_id.map(|c| c.to_string()).unwrap_or_default(),
+                        day.to_string(),
+                        channel.to_string(),
+                        audience.to_lowercase(),
+                        title.clone(),
+                    ] {
+                        hasher.update(part.as_bytes());
+                        hasher.update([0x1f]);
+                    }
+                    let source_key: String = hasher
+                        .finalize()
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect();
+                    records.push(Record::Plan(PlanRecord {
+                        campaign_id,
+                        day,
+                        time,
+                        channel,
+                        audience,
+                        title: short(&title),
+                        goal,
+                        owner: owner.as_ref().and_then(text),
+                        source_key,
                     }));
                 }
                 RecordSpec::Person { email, phone, .. } => {

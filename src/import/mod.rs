@@ -172,6 +172,7 @@ pub(crate) enum Record {
     Action(writer::ActionRecord),
     Event(writer::EventRecord),
     Person(writer::PersonIds),
+    Plan(writer::PlanRecord),
 }
 
 /// What a profile made of one row.
@@ -737,7 +738,7 @@ pub fn metric_sources(store: &Store) -> Result<BTreeMap<String, Vec<String>>> {
                         add(metric, format!("{}: per person ({touch})", spec.name));
                     }
                 }
-                RecordSpec::Event { .. } | RecordSpec::Person { .. } => {}
+                RecordSpec::Event { .. } | RecordSpec::Person { .. } | RecordSpec::Plan { .. } => {}
             }
         }
     }

@@ -179,6 +179,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../imports/profiles/civicrm-participants.toml"),
     ),
     (
+        "turnout-calendar",
+        include_str!("../../imports/profiles/turnout-calendar.toml"),
+    ),
+    (
         "poll-responses",
         include_str!("../../imports/profiles/poll-responses.toml"),
     ),

@@ -253,6 +253,23 @@ pub enum RecordSpec {
         #[serde(default)]
         title: Option<String>,
     },
+    /// An item of the publishing plan: what goes out when, on which channel, to which audience.
+    Plan {
+        #[serde(default)]
+        when: Vec<Condition>,
+        date: String,
+        #[serde(default)]
+        time: Option<String>,
+        /// The field holding the channel (checked against turnout's channels).
+        channel: String,
+        audience: String,
+        title: String,
+        /// The field holding the metric the item asks for.
+        #[serde(default)]
+        goal: Option<String>,
+        #[serde(default)]
+        owner: Option<String>,
+    },
     /// A person known to the tool (a list member); links their email and phone.
     Person {
         #[serde(default)]
@@ -522,6 +539,7 @@ impl RecordSpec {
             | RecordSpec::Touch { when, .. }
             | RecordSpec::Action { when, .. }
             | RecordSpec::Event { when, .. }
+            | RecordSpec::Plan { when, .. }
             | RecordSpec::Person { when, .. } => when,
         }
     }
@@ -604,6 +622,26 @@ impl RecordSpec {
                 add(&mut fields, starts);
                 add(&mut fields, title);
                 fields.push(event);
+            }
+            RecordSpec::Plan {
+                date,
+                time,
+                channel,
+                audience,
+                title,
+                goal,
+                owner,
+                ..
+            } => {
+                add(&mut fields, time);
+                add(&mut fields, goal);
+                add(&mut fields, owner);
+                fields.extend([
+                    date.as_str(),
+                    channel.as_str(),
+                    audience.as_str(),
+                    title.as_str(),
+                ]);
             }
             RecordSpec::Person { email, phone, .. } => {
                 add(&mut fields, email);

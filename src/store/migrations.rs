@@ -9,10 +9,16 @@ use rusqlite::{Connection, TransactionBehavior};
 
 /// Every migration in order; the schema version is their count. Append only: never edit one that
 /// has shipped.
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "001_initial.sql",
-    include_str!("../../schema/001_initial.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "001_initial.sql",
+        include_str!("../../schema/001_initial.sql"),
+    ),
+    (
+        "002_calendar.sql",
+        include_str!("../../schema/002_calendar.sql"),
+    ),
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 

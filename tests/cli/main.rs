@@ -3,6 +3,7 @@
 
 mod common;
 
+mod calendar;
 mod campaigns;
 mod demo;
 mod drivers;

@@ -1,0 +1,37 @@
+//! `turnout audience`: the organization's audience names and the exported names that map to them.
+
+use anyhow::Result;
+
+use super::Context;
+use crate::calendar;
+use crate::cli::AudienceCommand;
+use crate::output::{Cell, Column, Report, Section};
+
+pub fn run(context: &Context, command: AudienceCommand) -> Result<()> {
+    let store = context.open()?;
+    let conn = store.conn();
+    match command {
+        AudienceCommand::Map { exported, audience } => {
+            match calendar::map_audience(conn, &exported, &audience)? {
+                Some(previous) if previous != audience.trim() => println!(
+                    "\"{}\" is now {} (was {previous}).",
+                    exported.trim(),
+                    audience.trim()
+                ),
+                _ => println!("\"{}\" is {}.", exported.trim(), audience.trim()),
+            }
+        }
+        AudienceCommand::List(format) => {
+            let mut section = Section::new(
+                "",
+                vec![Column::new("exported", "Exported as"), Column::new("audience", "Audience")],
+            )
+            .with_empty("No mappings yet. Add one with: turnout audience map \"Eastside Tenants Union\" members");
+            for (exported, audience) in calendar::audience_maps(conn)? {
+                section.push(vec![Cell::text(exported), Cell::text(audience)]);
+            }
+            context.print(&Report::single("Audiences", section), format.format)?;
+        }
+    }
+    Ok(())
+}
