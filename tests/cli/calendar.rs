@@ -3,21 +3,9 @@
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::common::{Sandbox, bare_cmd, number, one_row, sample};
+use crate::common::{Sandbox, demo, number, one_row, sample};
 
 const TODAY: &str = "2026-11-02";
-
-fn demo() -> Sandbox {
-    let sandbox = Sandbox::new();
-    bare_cmd()
-        .current_dir(sandbox.dir.path())
-        .arg("--db")
-        .arg(sandbox.db())
-        .args(["demo", "--quiet"])
-        .assert()
-        .success();
-    sandbox
-}
 
 #[test]
 fn the_sample_plan_gives_exactly_its_warnings() {

@@ -4,22 +4,9 @@
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::common::{Sandbox, bare_cmd, column_sum, fixture, number, one_row, sample};
+use crate::common::{Sandbox, column_sum, demo, fixture, number, one_row, sample};
 
 const TODAY: &str = "2026-11-02";
-
-/// A database built by `turnout demo` from every sample.
-fn demo() -> Sandbox {
-    let sandbox = Sandbox::new();
-    bare_cmd()
-        .current_dir(sandbox.dir.path())
-        .arg("--db")
-        .arg(sandbox.db())
-        .args(["demo", "--quiet"])
-        .assert()
-        .success();
-    sandbox
-}
 
 fn rows_of<'a>(rows: &'a [Value], section: &str) -> Vec<&'a Value> {
     rows.iter().filter(|r| r["section"] == section).collect()

@@ -97,6 +97,19 @@ impl Sandbox {
     }
 }
 
+/// A sandbox whose database `turnout demo` built from every sample.
+pub fn demo() -> Sandbox {
+    let sandbox = Sandbox::new();
+    bare_cmd()
+        .current_dir(sandbox.dir.path())
+        .arg("--db")
+        .arg(sandbox.db())
+        .args(["demo", "--quiet"])
+        .assert()
+        .success();
+    sandbox
+}
+
 /// The binary with an environment that cannot leak the developer's settings into a test.
 pub fn bare_cmd() -> Command {
     let mut cmd = Command::cargo_bin("turnout").expect("binary built");
