@@ -80,6 +80,8 @@ pub enum Command {
     Lift(LiftArgs),
     /// Write a synthetic organisation as real-format exports, with effects planted in them
     Simulate(SimulateArgs),
+    /// The one page for a joint meeting: results, drivers, milestones, calendar, warnings (also as HTML)
+    Brief(BriefArgs),
     /// The publishing calendar: what goes out when, on which channel, to which audience
     #[command(subcommand)]
     Calendar(CalendarCommand),
@@ -457,6 +459,30 @@ pub struct LiftArgs {
     /// How long after the send an action counts
     #[arg(long, default_value = "14d", value_name = "DURATION")]
     pub window: String,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BriefArgs {
+    /// The ISO week, e.g. 2026-W41 (default: the last complete week)
+    #[arg(long, conflicts_with_all = ["begin", "end"])]
+    pub week: Option<String>,
+    /// First day included (a date, 2026-W41, 2026-10 or 2026)
+    #[arg(long, value_name = "DATE")]
+    pub begin: Option<String>,
+    /// First day NOT included
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<String>,
+    /// Only these campaigns (repeatable; default: every campaign)
+    #[arg(long = "campaign", value_name = "SLUG")]
+    pub campaigns: Vec<String>,
+    /// Also write the page as one self-contained HTML file with charts
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Aggregates only: counts below 5 shown as <5 (default: the aggregates_only setting)
+    #[arg(long)]
+    pub aggregates_only: bool,
     #[command(flatten)]
     pub format: FormatArgs,
 }

@@ -2,6 +2,7 @@
 //! the result; this is the only layer that prints.
 
 mod audience;
+mod brief;
 mod calendar;
 mod campaign;
 mod check;
@@ -117,6 +118,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Drivers(args) => drivers::run(&context, args),
         Command::Lift(args) => lift::run(&context, args),
         Command::Simulate(args) => simulate::run(&context, args),
+        Command::Brief(args) => brief::run(&context, args),
         Command::Calendar(command) => calendar::run(&context, command),
         Command::Audience(command) => audience::run(&context, command),
         Command::Demo(format) => demo::run(&context, format.format),

@@ -1,6 +1,8 @@
 //! Reports: numbers read back out of the store. Each report returns plain data; front ends turn
 //! it into a table, CSV, JSON or Markdown through `output`.
 
+pub mod brief;
+pub mod brief_html;
 pub mod campaign;
 pub mod digest;
 pub mod funnel;

@@ -21,6 +21,11 @@ pub const SETTINGS: &[SettingSpec] = &[
         description: "The organization's time zone (IANA name, e.g. America/Los_Angeles): days and ISO weeks are counted in it",
     },
     SettingSpec {
+        key: "aggregates_only",
+        default: "false",
+        description: "true: briefs show only aggregates (no person-level rows) and counts below 5 as <5, unless asked otherwise",
+    },
+    SettingSpec {
         key: "default_country",
         default: "US",
         description: "Country assumed for phone numbers written without a country code (ISO 3166 code)",
@@ -61,6 +66,11 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<String> {
     let value = value.trim();
     let normalized = match key {
         TIMEZONE => parse_timezone(value)?.name().to_string(),
+        "aggregates_only" => match value.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "1" => "true".to_string(),
+            "false" | "no" | "off" | "0" => "false".to_string(),
+            _ => bail!("aggregates_only is true or false; found '{value}'"),
+        },
         "default_country" => {
             if !crate::people::known_country(value) {
                 bail!(

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod brief;
 mod calendar;
 mod campaigns;
 mod demo;

@@ -1,0 +1,247 @@
+//! `turnout brief`: the joint-meeting page, as a report (table, Markdown, JSON, CSV) and, with
+//! `--html FILE`, as one self-contained HTML file with charts.
+
+use anyhow::{Context as _, Result};
+use chrono::Duration;
+
+use super::Context;
+use crate::campaigns::{self, Campaign};
+use crate::cli::BriefArgs;
+use crate::dates::{Period, parse_week_arg, week_label, week_start};
+use crate::error::UsageError;
+use crate::output::{Cell, Column, Report, Section};
+use crate::report::brief::{self, Brief, WEEKLY_MILESTONES, driver_words, small};
+use crate::report::brief_html;
+use crate::store::settings;
+
+pub fn run(context: &Context, args: BriefArgs) -> Result<()> {
+    let week = match args.week.as_deref() {
+        Some(text) => Some(parse_week_arg(text).map_err(|e| UsageError(format!("--week: {e:#}")))?),
+        None => None,
+    };
+    let period = Period::from_args(args.begin.as_deref(), args.end.as_deref())
+        .map_err(|e| UsageError(format!("{e:#}")))?;
+    let store = context.open()?;
+    let conn = store.conn();
+    let today = context.today(&store)?;
+    let tz = settings::timezone(conn)?;
+    let (begin, end, label) = match (week, period.begin) {
+        (Some(monday), _) => (monday, monday + Duration::weeks(1), week_label(monday)),
+        (None, Some(begin)) => {
+            let end = period.end.unwrap_or(today + Duration::days(1));
+            (begin, end, format!("{begin} to {end}"))
+        }
+        (None, None) => {
+            let monday = week_start(today) - Duration::weeks(1);
+            (monday, monday + Duration::weeks(1), week_label(monday))
+        }
+    };
+    let chosen: Vec<Campaign> = if args.campaigns.is_empty() {
+        campaigns::list(conn)?
+    } else {
+        args.campaigns
+            .iter()
+            .map(|s| campaigns::get(conn, s))
+            .collect::<Result<_>>()?
+    };
+    let aggregates_only = args.aggregates_only || settings::get(conn, "aggregates_only")? == "true";
+    let data = brief::build(conn, tz, &chosen, begin, end, today, aggregates_only)?;
+    let title = format!("Brief: {label}");
+    let context_line = context.report_context(&store, today)?;
+    if let Some(path) = &args.html {
+        let html = brief_html::render(&data, &title, &context_line);
+        std::fs::write(path, html).with_context(|| format!("cannot write {}", path.display()))?;
+        context.note(&format!(
+            "Wrote {} (one self-contained file: open it in a browser, print it, or project it).",
+            path.display()
+        ));
+    }
+    let mut report = Report::new(title);
+    report.context.push(context_line);
+    report.context.push(format!(
+        "{begin} to {end} (end exclusive); goals as of {}{}",
+        data.as_of,
+        if aggregates_only {
+            "; aggregates only (counts below 5 shown as <5)"
+        } else {
+            ""
+        }
+    ));
+    report.sections.extend(sections(&data));
+    report.footnotes.extend(brief::footnotes(&data));
+    context.print(&report, args.format.format)
+}
+
+fn count(value: f64, aggregates_only: bool) -> Cell {
+    match small(value, aggregates_only) {
+        Some(text) => Cell::text(text),
+        None => Cell::Number(value),
+    }
+}
+
+fn sections(data: &Brief) -> Vec<Section> {
+    let a = data.aggregates_only;
+    let mut results = Section::new(
+        "Results vs goals",
+        vec![
+            Column::context("campaign", "Campaign"),
+            Column::new("metric", "Result"),
+            Column::new("this_period", "This period"),
+            Column::new("target", "Target"),
+            Column::new("done", "Done"),
+            Column::new("percent", "%"),
+            Column::new("needed_per_week", "Need/wk"),
+            Column::new("recent_per_week", "Recent/wk"),
+            Column::new("verdict", "Verdict"),
+        ],
+    )
+    .with_empty("No results or goals yet.");
+    let mut drivers = Section::new(
+        "What drove them",
+        vec![
+            Column::context("campaign", "Campaign"),
+            Column::new("outcome", "Result"),
+            Column::new("key", "Channel"),
+            Column::new("direct", "Direct codes"),
+            Column::new("low", "Models: lowest"),
+            Column::new("high", "highest"),
+            Column::new("words", "In words"),
+        ],
+    )
+    .with_empty("No data yet: no result has touches or codes to attribute.");
+    let mut weekly = Section::new(
+        "Milestones beside results",
+        vec![
+            Column::context("campaign", "Campaign"),
+            Column::new("week", "Week"),
+        ]
+        .into_iter()
+        .chain(WEEKLY_MILESTONES.iter().map(|m| Column::new(*m, *m)))
+        .chain([Column::new("results", "Results")])
+        .collect(),
+    )
+    .with_empty("No data yet.");
+    for c in &data.campaigns {
+        let slug = &c.campaign.slug;
+        let mut metrics: Vec<&str> = c.results.iter().map(|(m, _)| m.as_str()).collect();
+        for p in &c.goals {
+            if !metrics.contains(&p.goal.metric.as_str()) {
+                metrics.push(&p.goal.metric);
+            }
+        }
+        for metric in metrics {
+            let value = c
+                .results
+                .iter()
+                .find(|(m, _)| m == metric)
+                .map_or(0.0, |(_, v)| *v);
+            let goal = c.goals.iter().find(|p| p.goal.metric == metric);
+            results.push(vec![
+                Cell::text(slug),
+                Cell::text(metric),
+                count(value, a),
+                goal.map_or(Cell::Missing("-"), |p| Cell::Number(p.goal.target)),
+                goal.map_or(Cell::Missing("-"), |p| count(p.done, a)),
+                goal.map_or(Cell::Missing("-"), |p| Cell::Percent(p.percent)),
+                goal.and_then(|p| p.needed_per_week)
+                    .map_or(Cell::Missing("-"), Cell::Number),
+                goal.and_then(|p| p.recent_per_week)
+                    .map_or(Cell::Missing("-"), Cell::Number),
+                goal.map_or(Cell::Missing("-"), |p| Cell::text(p.verdict.as_str())),
+            ]);
+        }
+        if let Some(outcome) = &c.outcome {
+            for d in &c.drivers {
+                drivers.push(vec![
+                    Cell::text(slug),
+                    Cell::text(outcome),
+                    Cell::text(&d.key),
+                    count(d.direct, a),
+                    count(d.low, a),
+                    count(d.high, a),
+                    Cell::text(driver_words(d, outcome, c.actions)),
+                ]);
+            }
+        }
+        for week in &c.weeks {
+            let mut cells = vec![Cell::text(slug), Cell::text(&week.label)];
+            for m in WEEKLY_MILESTONES {
+                cells.push(count(week.values.get(*m).copied().unwrap_or(0.0), a));
+            }
+            let shown: Vec<String> = c
+                .results
+                .iter()
+                .map(|(m, _)| m)
+                .chain(c.goals.iter().map(|p| &p.goal.metric))
+                .filter(|m| *m != "donation_amount")
+                .filter(|m| {
+                    c.weeks
+                        .iter()
+                        .any(|w| w.values.get(*m).is_some_and(|v| *v > 0.0))
+                })
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .map(|m| {
+                    let v = week.values.get(m).copied().unwrap_or(0.0);
+                    format!(
+                        "{m} {}",
+                        small(v, a).map_or_else(|| crate::output::plain_number(v), str::to_string)
+                    )
+                })
+                .collect();
+            cells.push(Cell::text(shown.join(", ")));
+            weekly.push(cells);
+        }
+    }
+    let mut upcoming = Section::new(
+        "Next two weeks",
+        vec![
+            Column::new("date", "Day"),
+            Column::new("time", "Time"),
+            Column::new("channel", "Channel"),
+            Column::new("audience", "Audience"),
+            Column::new("title", "Title"),
+            Column::new("goal", "Goal"),
+            Column::new("status", "Status"),
+        ],
+    )
+    .with_empty("Nothing planned for the next two weeks. Plan with: turnout calendar add ...");
+    for (item, status) in &data.upcoming {
+        upcoming.push(vec![
+            Cell::text(item.day.to_string()),
+            Cell::opt_text(item.time.map(|t| t.format("%H:%M").to_string()), "-"),
+            Cell::text(&item.channel),
+            Cell::text(&item.audience),
+            Cell::text(&item.title),
+            Cell::opt_text(item.goal.as_deref(), "-"),
+            Cell::text(status.as_str()),
+        ]);
+    }
+    let mut warnings = Section::new(
+        "Warnings",
+        vec![
+            Column::new("kind", "From"),
+            Column::new("check", "Check"),
+            Column::new("subject", "What"),
+            Column::new("fix", "How to fix"),
+        ],
+    )
+    .with_empty("No warnings.");
+    for w in &data.calendar_warnings {
+        warnings.push(vec![
+            Cell::text("calendar"),
+            Cell::text(w.check),
+            Cell::text(&w.subject),
+            Cell::text(&w.fix),
+        ]);
+    }
+    for w in &data.data_warnings {
+        warnings.push(vec![
+            Cell::text("data"),
+            Cell::text(w.check),
+            Cell::text(&w.subject),
+            Cell::text(&w.fix),
+        ]);
+    }
+    vec![results, drivers, weekly, upcoming, warnings]
+}

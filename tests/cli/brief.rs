@@ -1,0 +1,223 @@
+//! `turnout brief`: the joint-meeting page, as text and as HTML rendered in a real browser.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::{demo, number, one_row};
+
+const TODAY: &str = "2026-11-02";
+
+#[test]
+fn brief_leads_with_results_and_says_what_drove_them() {
+    let sandbox = demo();
+    let rows = sandbox.json(&["brief", "--week", "2026-W41", "--today", TODAY]);
+    let sections: Vec<&str> = rows
+        .iter()
+        .map(|r| r["section"].as_str().unwrap())
+        .collect();
+    let order = [
+        "Results vs goals",
+        "What drove them",
+        "Milestones beside results",
+        "Warnings",
+    ];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|s| sections.iter().position(|x| x == s).unwrap())
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+    // W41 (Oct 5-11): 5 RSVPs; the rsvps goal (40 by Nov 15) had 24 by Oct 11, on track.
+    let rsvps = one_row(
+        &rows,
+        &[("section", "Results vs goals"), ("metric", "rsvps")],
+    );
+    assert_eq!(number(&rsvps["this_period"]), 5.0);
+    assert_eq!(number(&rsvps["done"]), 24.0);
+    assert_eq!(rsvps["verdict"], "on track");
+    // Drivers of RSVPs: direct codes by channel (UTM medium) add up to the 28 RSVPs.
+    let drivers: Vec<_> = rows
+        .iter()
+        .filter(|r| r["section"] == "What drove them")
+        .collect();
+    let direct: f64 = drivers.iter().map(|r| number(&r["direct"])).sum();
+    assert_eq!(direct, 28.0);
+    assert!(drivers.iter().any(|r| {
+        r["words"]
+            .as_str()
+            .unwrap()
+            .contains("Only a holdout would show cause")
+    }));
+    // The calendar has nothing after the plan's last item (Oct 2): it says so instead of vanishing.
+    let table = sandbox.ok(&["brief", "--week", "2026-W41", "--today", TODAY]);
+    assert!(
+        table.contains("Nothing planned for the next two weeks"),
+        "{table}"
+    );
+}
+
+#[test]
+fn aggregates_only_hides_small_counts() {
+    let sandbox = demo();
+    let rows = sandbox.json(&[
+        "brief",
+        "--week",
+        "2026-W41",
+        "--aggregates-only",
+        "--today",
+        TODAY,
+    ]);
+    // 4 attended in W41 is a small cell: shown as <5.
+    let attended = one_row(
+        &rows,
+        &[("section", "Results vs goals"), ("metric", "attended")],
+    );
+    assert_eq!(attended["this_period"], "<5");
+    let signups = one_row(
+        &rows,
+        &[("section", "Results vs goals"), ("metric", "signups")],
+    );
+    assert_eq!(number(&signups["this_period"]), 52.0);
+    // The setting makes it the default.
+    sandbox.ok(&["config", "set", "aggregates_only", "true"]);
+    let html = sandbox.path("brief.html");
+    sandbox.ok(&[
+        "brief",
+        "--week",
+        "2026-W41",
+        "--html",
+        html.to_str().unwrap(),
+        "--today",
+        TODAY,
+    ]);
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        text.contains("Mode: aggregates only"),
+        "the footer says which mode made it"
+    );
+}
+
+/// The HTML is one file: no scripts, no network, no web fonts.
+fn check_self_contained(text: &str) {
+    for forbidden in [
+        "<script",
+        "http://",
+        "https://",
+        "@import",
+        "url(",
+        "@font-face",
+        "<link",
+    ] {
+        assert!(
+            !text.contains(forbidden),
+            "the page must not contain {forbidden}"
+        );
+    }
+    assert!(
+        text.contains("<svg") && text.contains("<title"),
+        "charts with titles"
+    );
+    assert!(text.contains("<table"), "table fallbacks");
+}
+
+fn browser() -> Option<PathBuf> {
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .find_map(|name| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join(name))
+                .find(|p| p.is_file())
+        })
+    })
+}
+
+/// Share of pixels that are not (near) white in a PNG screenshot.
+fn ink(path: &Path) -> f64 {
+    let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buffer).unwrap();
+    let channels = info.color_type.samples();
+    let pixels = &buffer[..info.buffer_size()];
+    let total = pixels.len() / channels;
+    let inked = pixels
+        .chunks(channels)
+        .filter(|p| p.iter().take(3).any(|v| *v < 200))
+        .count();
+    inked as f64 / total as f64
+}
+
+#[test]
+fn the_html_page_renders_in_a_real_browser() {
+    let sandbox = demo();
+    let html = sandbox.path("brief.html");
+    sandbox.ok(&[
+        "brief",
+        "--week",
+        "2026-W41",
+        "--html",
+        html.to_str().unwrap(),
+        "--today",
+        TODAY,
+    ]);
+    let text = std::fs::read_to_string(&html).unwrap();
+    check_self_contained(&text);
+    assert!(
+        text.contains("24 of 40 (60%) · on track"),
+        "the rsvps goal bar's label"
+    );
+    assert!(text.contains("Mode: full detail"));
+
+    let Some(chromium) = browser() else {
+        if std::env::var_os("TURNOUT_REQUIRE_BROWSER").is_some() {
+            panic!("TURNOUT_REQUIRE_BROWSER is set but no Chromium was found on PATH");
+        }
+        eprintln!(
+            "SKIPPED the browser check: no Chromium on PATH (install the Debian package chromium; .ci/run does)"
+        );
+        return;
+    };
+    let url = format!("file://{}", html.display());
+    let screenshot = sandbox.path("brief.png");
+    let shot = Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=1280,2400",
+        ])
+        .arg(format!("--screenshot={}", screenshot.display()))
+        .arg(&url)
+        .output()
+        .expect("run chromium");
+    assert!(
+        screenshot.exists(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    let share = ink(&screenshot);
+    assert!(
+        share > 0.02,
+        "the screenshot is blank ({share:.4} of pixels inked)"
+    );
+    let dom = Command::new(&chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+        .arg(&url)
+        .output()
+        .expect("run chromium");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains("Brief: 2026-W41"), "{dom}");
+    assert!(
+        dom.contains(r#"data-metric="rsvps">5<"#),
+        "W41's RSVPs in the rendered DOM"
+    );
+    assert!(dom.contains("24 of 40 (60%) · on track"));
+    // The weekly unique opens of W41: Mailchimp #9 (1,651) and #10 (2,002).
+    assert!(dom.contains(">3,653<"), "W41's unique opens in the chart");
+}
