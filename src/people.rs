@@ -145,25 +145,42 @@ pub fn key_path(db_path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Hashes identifiers with the database's key.
+/// Hashes identifiers with the database's key. The key file holds one key per line: the first
+/// made with the database, one more after each `turnout key rotate`. A stored hash is the first
+/// key's HMAC, re-keyed by each later key in turn, so rotating rehashes what is stored without
+/// needing anyone's email. Row identities (which row of an export is which) use the first key
+/// only, so files imported before a rotation are still recognised after it.
 #[derive(Clone)]
 pub struct Hasher {
-    key: Vec<u8>,
+    keys: Vec<Vec<u8>>,
+}
+
+fn hmac_hex(key: &[u8], parts: &[&[u8]]) -> String {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("any key length");
+    for part in parts {
+        mac.update(part);
+    }
+    hex(&mac.finalize().into_bytes())
 }
 
 impl Hasher {
-    /// Reads the key, or creates it when the database holds no people yet. A missing key for a
-    /// database that already has people is an error: new hashes would never match the old ones.
+    /// Reads the key, or creates it when the database holds no people yet (or when `new_key`
+    /// says to start over). A missing key for a database that already has people is an error:
+    /// new hashes would never match the old ones.
     pub fn open(db_path: &Path, has_people: bool) -> Result<Hasher> {
+        Hasher::open_with(db_path, has_people, false)
+    }
+
+    pub fn open_with(db_path: &Path, has_people: bool, new_key: bool) -> Result<Hasher> {
         let path = key_path(db_path);
         if path.exists() {
             return Hasher::read(&path);
         }
-        if has_people {
+        if has_people && !new_key {
             bail!(
                 "the hash key {} is missing, and this database already holds people hashed with it. \
-                 Joins across new imports need the key: copy it back beside the database (it is made \
-                 with the database and kept apart from it on purpose)",
+                 Joins across new imports need the key: restore it from your backup, or start a new key \
+                 with --new-key and lose linkage to the people already stored",
                 path.display()
             );
         }
@@ -174,24 +191,91 @@ impl Hasher {
     fn read(path: &Path) -> Result<Hasher> {
         let text = fs::read_to_string(path)
             .with_context(|| format!("cannot read the hash key {}", path.display()))?;
-        let key = decode_hex(text.trim()).filter(|k| k.len() == KEY_BYTES);
-        match key {
-            Some(key) => Ok(Hasher { key }),
-            None => bail!(
-                "the hash key {} is damaged (expected {} hex characters); restore it from a backup",
+        let keys: Option<Vec<Vec<u8>>> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|line| decode_hex(line).filter(|k| k.len() == KEY_BYTES))
+            .collect();
+        match keys {
+            Some(keys) if !keys.is_empty() => Ok(Hasher { keys }),
+            _ => bail!(
+                "the hash key {} is damaged (expected lines of {} hex characters); restore it from a backup",
                 path.display(),
                 KEY_BYTES * 2
             ),
         }
     }
 
+    /// The stored hash of an identifier.
     pub fn hash(&self, kind: IdKind, normalized: &str) -> String {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).expect("any key length");
-        mac.update(kind.as_str().as_bytes());
-        mac.update(b":");
-        mac.update(normalized.as_bytes());
-        hex(&mac.finalize().into_bytes())
+        let first = hmac_hex(&self.keys[0], &[kind.as_str().as_bytes(), b":", normalized.as_bytes()]);
+        self.keys[1..].iter().fold(first, |h, key| hmac_hex(key, &[h.as_bytes()]))
     }
+
+    /// The identifier's part of a row's identity (stable across rotations).
+    pub fn row_hash(&self, kind: IdKind, normalized: &str) -> String {
+        hmac_hex(&self.keys[0], &[b"row:", kind.as_str().as_bytes(), b":", normalized.as_bytes()])
+    }
+
+    /// How many times the key was rotated.
+    pub fn rotations(&self) -> usize {
+        self.keys.len() - 1
+    }
+}
+
+/// Adds a new key to the chain and rehashes every stored hash with it, in one transaction. The
+/// previous key file is kept as `<key>.previous` until the new one is in place.
+pub fn rotate(conn: &mut rusqlite::Connection, db_path: &Path) -> Result<usize> {
+    let path = key_path(db_path);
+    let hasher = Hasher::read(&path)?;
+    let mut key = [0u8; KEY_BYTES];
+    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("cannot make a random key: {e}"))?;
+    let mut text = String::new();
+    for k in hasher.keys.iter().chain([&key.to_vec()]) {
+        text.push_str(&hex(k));
+        text.push('\n');
+    }
+    let temporary = path.with_extension(format!("key.{}.tmp", std::process::id()));
+    write_private(&temporary, &text)?;
+    let tx = conn.transaction()?;
+    let mut count = 0;
+    for table in ["person_identifier", "forgotten"] {
+        let hashes: Vec<String> = tx
+            .prepare(&format!("SELECT hash FROM {table}"))?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut update = tx.prepare(&format!("UPDATE {table} SET hash = ?1 WHERE hash = ?2"))?;
+        for old in &hashes {
+            update.execute(rusqlite::params![hmac_hex(&key, &[old.as_bytes()]), old])?;
+            count += 1;
+        }
+    }
+    fs::copy(&path, path.with_extension("key.previous"))?;
+    fs::rename(&temporary, &path).with_context(|| format!("cannot replace the hash key {}", path.display()))?;
+    if let Err(err) = tx.commit() {
+        // Put the old key back: the database still holds hashes made with it.
+        let _ = fs::copy(path.with_extension("key.previous"), &path);
+        return Err(err.into());
+    }
+    let _ = fs::remove_file(path.with_extension("key.previous"));
+    Ok(count)
+}
+
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot write the hash key {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
 }
 
 /// Writes a new random key atomically: to a temporary file first, then linked into place, so

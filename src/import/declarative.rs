@@ -605,12 +605,14 @@ impl DeclarativeParser {
         {
             ids.hashes
                 .push((IdKind::Email, hasher.hash(IdKind::Email, &email)));
+            ids.row_hashes.push(hasher.row_hash(IdKind::Email, &email));
         }
         if let Some(text) = phone.and_then(|f| row.get(f)).and_then(Val::text)
             && let Some(phone) = normalize_phone(text, &self.default_country)
         {
             ids.hashes
                 .push((IdKind::Phone, hasher.hash(IdKind::Phone, &phone)));
+            ids.row_hashes.push(hasher.row_hash(IdKind::Phone, &phone));
         }
         ids
     }
@@ -629,8 +631,9 @@ impl DeclarativeParser {
             );
             hasher.update([0x1f]);
             if is_person {
-                // Identify by the person's hashes, never by the raw address.
-                for (_, hash) in &person.hashes {
+                // Identify by the person's row hashes (stable across key rotations), never by
+                // the raw address.
+                for hash in &person.row_hashes {
                     hasher.update(hash.as_bytes());
                 }
             } else {

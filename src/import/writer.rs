@@ -37,6 +37,8 @@ pub struct EffortInfo {
 #[derive(Debug, Clone, Default)]
 pub struct PersonIds {
     pub hashes: Vec<(IdKind, String)>,
+    /// The identifiers' part of row identities (see `people::Hasher::row_hash`).
+    pub row_hashes: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -18,6 +18,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "002_calendar.sql",
         include_str!("../../schema/002_calendar.sql"),
     ),
+    (
+        "003_forgotten.sql",
+        include_str!("../../schema/003_forgotten.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
