@@ -80,6 +80,30 @@ pub enum Command {
     Lift(LiftArgs),
     /// Write a synthetic organisation as real-format exports, with effects planted in them
     Simulate(SimulateArgs),
+    /// Everything in open formats: every table as CSV and JSON, the schema, a manifest and a README
+    Export {
+        /// A new or empty folder
+        dir: PathBuf,
+        /// Include the hash key (keep it apart from the data)
+        #[arg(long)]
+        with_key: bool,
+    },
+    /// Rebuild a database from an export (into --db, which must not exist yet)
+    Restore {
+        /// The export folder
+        dir: PathBuf,
+    },
+    /// Remove a person's touches, actions and hashes everywhere, and keep them out of later imports
+    Forget {
+        /// Their email address or phone number
+        identifier: String,
+        /// Do it (without --yes, only say what would be removed)
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The hash key that turns emails and phones into hashes
+    #[command(subcommand)]
+    Key(KeyCommand),
     /// The one page for a joint meeting: results, drivers, milestones, calendar, warnings (also as HTML)
     Brief(BriefArgs),
     /// The publishing calendar: what goes out when, on which channel, to which audience
@@ -236,6 +260,9 @@ pub struct ImportArgs {
     /// Also list the columns the profile does not use
     #[arg(long, short)]
     pub verbose: bool,
+    /// The hash key is lost: start a new one (people imported from now on are not linked to those before)
+    #[arg(long)]
+    pub new_key: bool,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -461,6 +488,14 @@ pub struct LiftArgs {
     pub window: String,
     #[command(flatten)]
     pub format: FormatArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Where the key file is (beside the database)
+    ShowPath,
+    /// Make a new key and rehash every stored hash with it, in one transaction
+    Rotate,
 }
 
 #[derive(Debug, Args)]

@@ -158,6 +158,7 @@ pub fn build(path: &Path, today: NaiveDate, on_step: &mut dyn FnMut(Step)) -> Re
             date: sample.date.map(parse_date).transpose()?,
             today,
             verbose: false,
+            new_key: false,
         };
         let source = ImportSource::from_bytes(sample.name, sample.bytes);
         let report = import::import(&mut store, source, &options, &mut Silent)?;

@@ -29,13 +29,18 @@ fn tables(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
     )?;
-    let names = stmt.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let names = stmt
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(names)
 }
 
 fn sha256_of(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 pub fn export(store: &Store, dir: &Path, with_key: bool) -> Result<Vec<Exported>> {
@@ -50,7 +55,8 @@ pub fn export(store: &Store, dir: &Path, with_key: bool) -> Result<Vec<Exported>
     let mut exported = Vec::new();
     let mut files: Vec<(String, usize)> = Vec::new();
     for table in tables(conn)? {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid"))
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid"))
             .or_else(|_| conn.prepare(&format!("SELECT * FROM \"{table}\"")))?;
         let columns: Vec<String> = stmt.column_names().map(|c| c.to_string()).collect();
         let mut csv = csv::Writer::from_path(dir.join(format!("{table}.csv")))?;
@@ -67,7 +73,8 @@ pub fn export(store: &Store, dir: &Path, with_key: bool) -> Result<Vec<Exported>
                     ValueRef::Integer(n) => (n.to_string(), json!(n)),
                     ValueRef::Real(x) => (
                         crate::output::plain_number(x),
-                        Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number),
+                        Number::from_f64(x)
+                            .map_or(serde_json::Value::Null, serde_json::Value::Number),
                     ),
                     ValueRef::Text(t) => {
                         let t = String::from_utf8_lossy(t).into_owned();
@@ -109,7 +116,10 @@ pub fn export(store: &Store, dir: &Path, with_key: bool) -> Result<Vec<Exported>
     if with_key {
         let key = key_path(store.path());
         if !key.exists() {
-            bail!("--with-key: this database has no key file ({}); export without it", key.display());
+            bail!(
+                "--with-key: this database has no key file ({}); export without it",
+                key.display()
+            );
         }
         std::fs::copy(&key, dir.join(KEY_FILE))?;
         files.push((KEY_FILE.to_string(), 1));
@@ -124,7 +134,10 @@ pub fn export(store: &Store, dir: &Path, with_key: bool) -> Result<Vec<Exported>
         "exported_at": store::now_utc(),
         "files": entries,
     });
-    std::fs::write(dir.join(MANIFEST), serde_json::to_string_pretty(&manifest)? + "\n")?;
+    std::fs::write(
+        dir.join(MANIFEST),
+        serde_json::to_string_pretty(&manifest)? + "\n",
+    )?;
     Ok(exported)
 }
 
@@ -148,7 +161,13 @@ fn readme(tables: &[Exported], with_key: bool) -> String {
     });
     text.push_str("Restore with: `turnout restore THIS_FOLDER --db new.db`\n\n## Tables\n\n| table | rows | what it holds |\n|---|---|---|\n");
     for t in tables {
-        let _ = writeln!(text, "| `{}` | {} | {} |", t.table, t.rows, describe(&t.table));
+        let _ = writeln!(
+            text,
+            "| `{}` | {} | {} |",
+            t.table,
+            t.rows,
+            describe(&t.table)
+        );
     }
     text.push_str(
         "\n## Loading elsewhere\n\n\
@@ -165,9 +184,15 @@ fn describe(table: &str) -> &'static str {
         "metric" => "the metric vocabulary: name, family (result or milestone), unit, definition",
         "campaign" => "campaigns: slug, name, team, dates",
         "campaign_code" => "the codes (exact or glob) each campaign claims",
-        "effort" => "sends, posts, text campaigns: channel, platform, id, title, audience, send time",
-        "import" => "the import ledger: file, sha256, profile, counts of rows read, inserted, updated, unchanged, rejected, skipped",
-        "import_issue" => "every rejected or skipped row of every import, with its line, column and reason",
+        "effort" => {
+            "sends, posts, text campaigns: channel, platform, id, title, audience, send time"
+        }
+        "import" => {
+            "the import ledger: file, sha256, profile, counts of rows read, inserted, updated, unchanged, rejected, skipped"
+        }
+        "import_issue" => {
+            "every rejected or skipped row of every import, with its line, column and reason"
+        }
         "log_entry" | "log_value" => "numbers logged by hand, with what each correction replaced",
         "metric_value" => "aggregate numbers per campaign, effort, channel, day or week",
         "goal" => "goals: target, start, deadline",
@@ -177,7 +202,9 @@ fn describe(table: &str) -> &'static str {
         "event" => "events and timeslots",
         "touch" => "a person's contact with an effort: sent, opened, clicked, replied",
         "action" => "offline actions: RSVPs, attendance, calls, donations",
-        "touch_fact" | "action_fact" | "aggregate_presence" => "sums kept for fast reports (rebuilt by imports)",
+        "touch_fact" | "action_fact" | "aggregate_presence" => {
+            "sums kept for fast reports (rebuilt by imports)"
+        }
         "cost" => "money and staff time spent",
         "plan_item" => "the publishing calendar",
         "audience_map" => "exported audience names and the organization's own",
@@ -187,12 +214,21 @@ fn describe(table: &str) -> &'static str {
 
 /// Rebuilds a database at `db_path` from an export, after checking every file of the manifest.
 pub fn restore(dir: &Path, db_path: &Path) -> Result<Vec<Exported>> {
+    if db_path.exists() {
+        bail!(
+            "{} already exists; restore into a new file (--db NEW.db) so nothing is overwritten",
+            db_path.display()
+        );
+    }
     let manifest_path = dir.join(MANIFEST);
-    let manifest: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(&manifest_path)
-            .with_context(|| format!("{} has no {MANIFEST}: is it a turnout export?", dir.display()))?,
-    )
-    .with_context(|| format!("{} is not valid JSON", manifest_path.display()))?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).with_context(|| {
+            format!(
+                "{} has no {MANIFEST}: is it a turnout export?",
+                dir.display()
+            )
+        })?)
+        .with_context(|| format!("{} is not valid JSON", manifest_path.display()))?;
     let version = manifest["schema_version"].as_i64().unwrap_or(0);
     if version != SCHEMA_VERSION {
         bail!(
@@ -204,14 +240,22 @@ pub fn restore(dir: &Path, db_path: &Path) -> Result<Vec<Exported>> {
         let name = entry["file"].as_str().unwrap_or_default();
         let path = dir.join(name);
         if !path.exists() {
-            bail!("{name} is listed in the manifest but missing from {}; nothing was restored", dir.display());
+            bail!(
+                "{name} is listed in the manifest but missing from {}; nothing was restored",
+                dir.display()
+            );
         }
         if sha256_of(&path)? != entry["sha256"].as_str().unwrap_or_default() {
-            bail!("{name} was changed since the export (its SHA-256 differs from the manifest); nothing was restored");
+            bail!(
+                "{name} was changed since the export (its SHA-256 differs from the manifest); nothing was restored"
+            );
         }
     }
     if db_path.exists() {
-        bail!("{} already exists; restore into a new file so nothing is overwritten", db_path.display());
+        bail!(
+            "{} already exists; restore into a new file so nothing is overwritten",
+            db_path.display()
+        );
     }
     let mut store = Store::open(db_path)?;
     let result = fill(&mut store, dir, &files);
@@ -244,17 +288,24 @@ fn fill(store: &mut Store, dir: &Path, files: &[serde_json::Value]) -> Result<Ve
     let mut restored = Vec::new();
     for table in &names {
         let file: PathBuf = dir.join(format!("{table}.json"));
-        let listed = files.iter().any(|f| f["file"].as_str() == Some(&format!("{table}.json")));
+        let listed = files
+            .iter()
+            .any(|f| f["file"].as_str() == Some(&format!("{table}.json")));
         if !listed {
             bail!("the export has no {table}.json in its manifest; it was made by another turnout");
         }
-        let rows: Vec<Map<String, serde_json::Value>> = serde_json::from_str(&std::fs::read_to_string(&file)?)
-            .with_context(|| format!("{} is not a turnout table export", file.display()))?;
+        let rows: Vec<Map<String, serde_json::Value>> =
+            serde_json::from_str(&std::fs::read_to_string(&file)?)
+                .with_context(|| format!("{} is not a turnout table export", file.display()))?;
         for row in &rows {
             let columns: Vec<&String> = row.keys().collect();
             let sql = format!(
                 "INSERT INTO \"{table}\" ({}) VALUES ({})",
-                columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", "),
+                columns
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 vec!["?"; columns.len()].join(", ")
             );
             let values: Vec<Value> = row
@@ -272,11 +323,17 @@ fn fill(store: &mut Store, dir: &Path, files: &[serde_json::Value]) -> Result<Ve
                 .collect();
             tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
         }
-        restored.push(Exported { table: table.clone(), rows: rows.len() });
+        restored.push(Exported {
+            table: table.clone(),
+            rows: rows.len(),
+        });
     }
     tx.commit()?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    let problems: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| row.get(0))?;
+    let problems: i64 =
+        conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
+            row.get(0)
+        })?;
     if problems > 0 {
         bail!("the restored data has {problems} broken reference(s); the export is inconsistent");
     }

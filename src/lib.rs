@@ -23,6 +23,7 @@ pub mod linking;
 pub mod metrics;
 pub mod output;
 pub mod people;
+pub mod privacy;
 pub mod report;
 pub mod simulate;
 pub mod store;

@@ -209,13 +209,26 @@ impl Hasher {
 
     /// The stored hash of an identifier.
     pub fn hash(&self, kind: IdKind, normalized: &str) -> String {
-        let first = hmac_hex(&self.keys[0], &[kind.as_str().as_bytes(), b":", normalized.as_bytes()]);
-        self.keys[1..].iter().fold(first, |h, key| hmac_hex(key, &[h.as_bytes()]))
+        let first = hmac_hex(
+            &self.keys[0],
+            &[kind.as_str().as_bytes(), b":", normalized.as_bytes()],
+        );
+        self.keys[1..]
+            .iter()
+            .fold(first, |h, key| hmac_hex(key, &[h.as_bytes()]))
     }
 
     /// The identifier's part of a row's identity (stable across rotations).
     pub fn row_hash(&self, kind: IdKind, normalized: &str) -> String {
-        hmac_hex(&self.keys[0], &[b"row:", kind.as_str().as_bytes(), b":", normalized.as_bytes()])
+        hmac_hex(
+            &self.keys[0],
+            &[
+                b"row:",
+                kind.as_str().as_bytes(),
+                b":",
+                normalized.as_bytes(),
+            ],
+        )
     }
 
     /// How many times the key was rotated.
@@ -252,7 +265,8 @@ pub fn rotate(conn: &mut rusqlite::Connection, db_path: &Path) -> Result<usize> 
         }
     }
     fs::copy(&path, path.with_extension("key.previous"))?;
-    fs::rename(&temporary, &path).with_context(|| format!("cannot replace the hash key {}", path.display()))?;
+    fs::rename(&temporary, &path)
+        .with_context(|| format!("cannot replace the hash key {}", path.display()))?;
     if let Err(err) = tx.commit() {
         // Put the old key back: the database still holds hashes made with it.
         let _ = fs::copy(path.with_extension("key.previous"), &path);

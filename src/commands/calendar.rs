@@ -29,6 +29,7 @@ pub fn run(context: &Context, command: CalendarCommand) -> Result<()> {
                 date: None,
                 strict: args.strict,
                 verbose: false,
+                new_key: false,
                 format: args.format,
             },
         );

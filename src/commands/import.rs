@@ -43,6 +43,7 @@ pub fn run(context: &Context, args: ImportArgs) -> Result<()> {
         date,
         today: context.today(&store)?,
         verbose: args.verbose,
+        new_key: args.new_key,
     };
     let mut rejects = match &args.rejects {
         Some(path) => Some(RejectsSink::new(path)?),

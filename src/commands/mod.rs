@@ -13,11 +13,13 @@ mod definitions;
 mod demo;
 mod digest;
 mod drivers;
+mod export;
 mod funnel;
 mod goal;
 mod import;
 mod imports;
 mod init;
+mod key;
 mod lift;
 mod log;
 mod metric;
@@ -119,6 +121,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Lift(args) => lift::run(&context, args),
         Command::Simulate(args) => simulate::run(&context, args),
         Command::Brief(args) => brief::run(&context, args),
+        Command::Export { dir, with_key } => export::export(&context, &dir, with_key),
+        Command::Restore { dir } => export::restore(&context, &dir),
+        Command::Forget { identifier, yes } => export::forget(&context, &identifier, yes),
+        Command::Key(command) => key::run(&context, command),
         Command::Calendar(command) => calendar::run(&context, command),
         Command::Audience(command) => audience::run(&context, command),
         Command::Demo(format) => demo::run(&context, format.format),

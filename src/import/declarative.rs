@@ -180,7 +180,10 @@ impl Profile for DeclarativeProfile {
             }
         }
         let hasher = if self.needs_people() {
-            Some(Hasher::open(&context.db_path, context.has_people).map_err(|e| format!("{e:#}"))?)
+            Some(
+                Hasher::open_with(&context.db_path, context.has_people, context.new_key)
+                    .map_err(|e| format!("{e:#}"))?,
+            )
         } else {
             None
         };
@@ -232,6 +235,7 @@ impl Profile for DeclarativeProfile {
                 .iter()
                 .map(|m| m.name.clone())
                 .collect(),
+            forgotten: context.forgotten.clone(),
         }))
     }
 }
@@ -416,6 +420,7 @@ struct DeclarativeParser {
     rate_mismatches: Vec<String>,
     /// Metric names, for plan items' goals.
     vocabulary_names: Vec<String>,
+    forgotten: std::collections::HashSet<String>,
 }
 
 type Row = BTreeMap<String, Val>;
@@ -617,6 +622,21 @@ impl DeclarativeParser {
         ids
     }
 
+    fn mentions_forgotten(&self, row: &Row) -> bool {
+        self.spec.records.iter().any(|record| {
+            let (email, phone) = match record {
+                RecordSpec::Touch { email, phone, .. }
+                | RecordSpec::Action { email, phone, .. }
+                | RecordSpec::Person { email, phone, .. } => (email.as_ref(), phone.as_ref()),
+                _ => (None, None),
+            };
+            self.person(row, email, phone)
+                .hashes
+                .iter()
+                .any(|(_, h)| self.forgotten.contains(h))
+        })
+    }
+
     /// A stable hash of what identifies a row's record in its export.
     fn source_key(&self, index: usize, row: &Row, fields: &[&str], person: &PersonIds) -> String {
         let mut hasher = Sha256::new();
@@ -722,6 +742,10 @@ impl RowParser for DeclarativeParser {
         }
         self.check_rates(&row, line);
         let (campaign_id, code) = self.campaign(&row);
+        // A person who asked to be forgotten stays forgotten, whatever file comes in.
+        if !self.forgotten.is_empty() && self.mentions_forgotten(&row) {
+            return Ok(RowOutcome::Skip("forgotten".to_string()));
+        }
 
         let mut records = Vec::new();
         let specs = self.spec.records.clone();

@@ -18,6 +18,8 @@ pub mod spec;
 mod turnout_metrics;
 mod writer;
 
+pub use writer::rebuild_summaries;
+
 use std::collections::{BTreeMap, VecDeque};
 
 use anyhow::{Context as _, Result, bail};
@@ -50,6 +52,8 @@ pub struct ImportOptions {
     pub today: NaiveDate,
     /// List the columns a profile ignores.
     pub verbose: bool,
+    /// Start a new hash key when it is missing (`--new-key`).
+    pub new_key: bool,
 }
 
 /// How every row read was accounted for.
@@ -202,6 +206,10 @@ pub(crate) struct ReadContext {
     pub file_name: String,
     /// Comment lines above the header (`# Start date: 20260907`).
     pub preamble: Vec<String>,
+    /// Hashes of people who asked to be forgotten: their rows are skipped.
+    pub forgotten: std::collections::HashSet<String>,
+    /// `--new-key`: start a new hash key when it is missing (linkage to stored people is lost).
+    pub new_key: bool,
 }
 
 const REJECTED_SAMPLE: usize = 20;
@@ -554,6 +562,11 @@ fn read_context(store: &Store, options: &ImportOptions, file_name: &str) -> Resu
         has_people: conn.query_row("SELECT EXISTS (SELECT 1 FROM person)", [], |row| row.get(0))?,
         file_name: file_name.to_string(),
         preamble: Vec::new(),
+        forgotten: conn
+            .prepare("SELECT hash FROM forgotten")?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?,
+        new_key: options.new_key,
     })
 }
 

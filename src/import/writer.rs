@@ -166,56 +166,12 @@ impl<'c> Writer<'c> {
     /// Brings the derived tables up to date once every row is written: the touch counts of the
     /// efforts this import touched, and which tools gave aggregates for which campaigns.
     pub fn finish(&mut self) -> Result<()> {
-        for effort_id in std::mem::take(&mut self.touched_efforts) {
-            self.conn
-                .prepare_cached("DELETE FROM touch_fact WHERE effort_id = ?1")?
-                .execute(params![effort_id])?;
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO touch_fact (effort_id, metric, period_start, value)
-                     SELECT effort_id,
-                            CASE kind WHEN 'opened' THEN 'opens' WHEN 'clicked' THEN 'clicks'
-                                      WHEN 'replied' THEN 'replies' ELSE kind END,
-                            local_date, count(*)
-                     FROM touch WHERE effort_id = ?1 GROUP BY kind, local_date",
-                )?
-                .execute(params![effort_id])?;
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO touch_fact (effort_id, metric, period_start, value)
-                     SELECT ?1, metric, first_day, count(*) FROM (
-                         SELECT CASE kind WHEN 'opened' THEN 'unique_opens' ELSE 'unique_clicks' END AS metric,
-                                min(local_date) AS first_day
-                         FROM touch WHERE effort_id = ?1 AND kind IN ('opened', 'clicked')
-                         GROUP BY kind, person_id)
-                     GROUP BY metric, first_day",
-                )?
-                .execute(params![effort_id])?;
-            self.wrote_effort_values = true;
-        }
-        for (campaign_id, day) in std::mem::take(&mut self.action_days) {
-            self.conn
-                .prepare_cached("DELETE FROM action_fact WHERE ifnull(campaign_id, 0) = ?1 AND period_start = ?2")?
-                .execute(params![campaign_id, day])?;
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO action_fact (campaign_id, period_start, metric, channel, source_code, value)
-                     SELECT campaign_id, local_date, metric, channel, source_code, sum(amount) FROM action
-                     WHERE ifnull(campaign_id, 0) = ?1 AND local_date = ?2
-                     GROUP BY metric, channel, source_code",
-                )?
-                .execute(params![campaign_id, day])?;
-        }
-        if self.wrote_effort_values {
-            self.conn.execute_batch(
-                "DELETE FROM aggregate_presence;
-                 INSERT INTO aggregate_presence (platform, campaign_id, metric)
-                 SELECT DISTINCT e.platform, ifnull(mv.campaign_id, 0), mv.metric
-                 FROM metric_value mv JOIN effort e ON e.id = mv.effort_id
-                 WHERE mv.origin = 'import';",
-            )?;
-        }
-        Ok(())
+        rebuild_summaries(
+            self.conn,
+            std::mem::take(&mut self.touched_efforts),
+            std::mem::take(&mut self.action_days),
+            self.wrote_effort_values,
+        )
     }
 
     /// Numbers this import gave differently from another kind of export of the same effort.
@@ -982,4 +938,63 @@ fn strongest(a: Applied, b: Applied) -> Applied {
         (Updated, _) | (_, Updated) => Updated,
         _ => Unchanged,
     }
+}
+
+/// Rebuilds the summary tables reports read: the touch counts of `efforts`, the action sums of
+/// (campaign or 0, day) `days`, and, when `presence`, which tools gave aggregates for which
+/// campaigns. Imports call it for what they changed; so does `turnout forget`.
+pub fn rebuild_summaries(
+    conn: &Connection,
+    efforts: impl IntoIterator<Item = i64>,
+    days: impl IntoIterator<Item = (i64, String)>,
+    presence: bool,
+) -> Result<()> {
+    let mut presence = presence;
+    for effort_id in efforts {
+        conn.prepare_cached("DELETE FROM touch_fact WHERE effort_id = ?1")?
+            .execute(params![effort_id])?;
+        conn.prepare_cached(
+            "INSERT INTO touch_fact (effort_id, metric, period_start, value)
+             SELECT effort_id,
+                    CASE kind WHEN 'opened' THEN 'opens' WHEN 'clicked' THEN 'clicks'
+                              WHEN 'replied' THEN 'replies' ELSE kind END,
+                    local_date, count(*)
+             FROM touch WHERE effort_id = ?1 GROUP BY kind, local_date",
+        )?
+        .execute(params![effort_id])?;
+        conn.prepare_cached(
+            "INSERT INTO touch_fact (effort_id, metric, period_start, value)
+             SELECT ?1, metric, first_day, count(*) FROM (
+                 SELECT CASE kind WHEN 'opened' THEN 'unique_opens' ELSE 'unique_clicks' END AS metric,
+                        min(local_date) AS first_day
+                 FROM touch WHERE effort_id = ?1 AND kind IN ('opened', 'clicked')
+                 GROUP BY kind, person_id)
+             GROUP BY metric, first_day",
+        )?
+        .execute(params![effort_id])?;
+        presence = true;
+    }
+    for (campaign_id, day) in days {
+        conn.prepare_cached(
+            "DELETE FROM action_fact WHERE ifnull(campaign_id, 0) = ?1 AND period_start = ?2",
+        )?
+        .execute(params![campaign_id, day])?;
+        conn.prepare_cached(
+            "INSERT INTO action_fact (campaign_id, period_start, metric, channel, source_code, value)
+             SELECT campaign_id, local_date, metric, channel, source_code, sum(amount) FROM action
+             WHERE ifnull(campaign_id, 0) = ?1 AND local_date = ?2
+             GROUP BY metric, channel, source_code",
+        )?
+        .execute(params![campaign_id, day])?;
+    }
+    if presence {
+        conn.execute_batch(
+            "DELETE FROM aggregate_presence;
+             INSERT INTO aggregate_presence (platform, campaign_id, metric)
+             SELECT DISTINCT e.platform, ifnull(mv.campaign_id, 0), mv.metric
+             FROM metric_value mv JOIN effort e ON e.id = mv.effort_id
+             WHERE mv.origin = 'import';",
+        )?;
+    }
+    Ok(())
 }

@@ -8,6 +8,7 @@ mod calendar;
 mod campaigns;
 mod demo;
 mod drivers;
+mod export;
 mod goals;
 mod import;
 mod log;
