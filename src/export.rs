@@ -99,12 +99,13 @@ pub fn export(store: &Store, dir: &Path, with_key: bool) -> Result<Vec<Exported>
         files.push((format!("{table}.json"), count));
         exported.push(Exported { table, rows: count });
     }
-    // The schema, as SQLite holds it (tables, indexes, views), to rebuild elsewhere.
+    // The schema, as SQLite holds it (tables, indexes, views), in creation order so every table
+    // comes after the tables it references.
     let mut schema = String::from("-- turnout schema, as exported; PRAGMA user_version = ");
     let _ = writeln!(schema, "{SCHEMA_VERSION}");
     let mut stmt = conn.prepare(
         "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'
-         ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, name",
+         ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid",
     )?;
     for sql in stmt.query_map([], |row| row.get::<_, String>(0))? {
         let _ = writeln!(schema, "{};\n", sql?);
@@ -172,8 +173,9 @@ fn readme(tables: &[Exported], with_key: bool) -> String {
     text.push_str(
         "\n## Loading elsewhere\n\n\
          DuckDB: `CREATE TABLE campaign AS SELECT * FROM read_csv('campaign.csv');` (and so on per table).\n\n\
-         PostgreSQL: create the tables from `schema.sql` (SQLite's STRICT and expression indexes may need\n\
-         small edits), then `\\copy campaign FROM 'campaign.csv' CSV HEADER` per table.\n",
+         PostgreSQL: run the CREATE TABLE statements of `schema.sql` (in dependency order) without\n\
+         SQLite's STRICT, WITHOUT ROWID and COLLATE NOCASE, then `\\copy TABLE FROM 'TABLE.csv' CSV HEADER`\n\
+         per table in the same order.\n",
     );
     text
 }
