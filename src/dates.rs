@@ -9,6 +9,46 @@ use chrono::{Datelike, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 
 /// Parses `YYYY-MM-DD`.
+/// An instant as stored: RFC 3339 in UTC (`2026-09-08T07:45:07+00:00`), the same text as
+/// chrono's `to_rfc3339`, written without its general formatter (imports write millions).
+pub fn rfc3339_utc(at: &chrono::DateTime<Utc>) -> String {
+    use chrono::Timelike;
+    if at.nanosecond() != 0 {
+        return at.to_rfc3339();
+    }
+    let mut text = iso_date(at.date_naive());
+    let (h, m, s) = (at.hour(), at.minute(), at.second());
+    for (separator, value) in [('T', h), (':', m), (':', s)] {
+        text.push(separator);
+        text.push(char::from(b'0' + (value / 10) as u8));
+        text.push(char::from(b'0' + (value % 10) as u8));
+    }
+    text.push_str("+00:00");
+    text
+}
+
+/// A day as stored: `YYYY-MM-DD`.
+pub fn iso_date(day: NaiveDate) -> String {
+    let year = day.year();
+    if !(0..=9999).contains(&year) {
+        return day.to_string();
+    }
+    let mut text = String::with_capacity(25);
+    for (value, width) in [(year as u32, 4), (day.month(), 2), (day.day(), 2)] {
+        if width == 2 {
+            text.push('-');
+        }
+        let mut digits = [b'0'; 4];
+        let mut rest = value;
+        for slot in digits[..width].iter_mut().rev() {
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        text.push_str(std::str::from_utf8(&digits[..width]).expect("ASCII digits"));
+    }
+    text
+}
+
 pub fn parse_date(text: &str) -> Result<NaiveDate> {
     let text = text.trim();
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
@@ -128,6 +168,22 @@ mod tests {
 
     fn d(text: &str) -> NaiveDate {
         parse_date(text).unwrap()
+    }
+
+    #[test]
+    fn stored_text_matches_chronos_own() {
+        use chrono::TimeZone;
+        for (y, mo, da, h, mi, se) in [
+            (2026, 9, 8, 7, 45, 7),
+            (2000, 1, 1, 0, 0, 0),
+            (2031, 12, 31, 23, 59, 59),
+        ] {
+            let at = Utc.with_ymd_and_hms(y, mo, da, h, mi, se).unwrap();
+            assert_eq!(rfc3339_utc(&at), at.to_rfc3339());
+            assert_eq!(iso_date(at.date_naive()), at.date_naive().to_string());
+        }
+        let fractional = Utc.timestamp_millis_opt(1_788_220_800_250).unwrap();
+        assert_eq!(rfc3339_utc(&fractional), fractional.to_rfc3339());
     }
 
     #[test]

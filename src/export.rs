@@ -37,10 +37,7 @@ fn tables(conn: &Connection) -> Result<Vec<String>> {
 
 fn sha256_of(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex::encode(Sha256::digest(&bytes)))
 }
 
 pub fn export(store: &Store, dir: &Path, with_key: bool) -> Result<Vec<Exported>> {
@@ -80,10 +77,7 @@ pub fn export(store: &Store, dir: &Path, with_key: bool) -> Result<Vec<Exported>
                         let t = String::from_utf8_lossy(t).into_owned();
                         (neutralise_formula(&t), serde_json::Value::String(t))
                     }
-                    ValueRef::Blob(b) => (
-                        b.iter().map(|x| format!("{x:02x}")).collect(),
-                        json!({ "blob_hex": b.iter().map(|x| format!("{x:02x}")).collect::<String>() }),
-                    ),
+                    ValueRef::Blob(b) => (hex::encode(b), json!({ "blob_hex": hex::encode(b) })),
                 };
                 record.push(text);
                 object.insert(column.clone(), value);

@@ -224,6 +224,9 @@ struct Observer<'a> {
 }
 
 impl ImportObserver for Observer<'_> {
+    fn wants_rejected_rows(&self) -> bool {
+        self.rejects.is_some()
+    }
     fn started(&mut self, source: &str, len: Option<u64>) {
         if let Some(len) = len.filter(|&len| self.show_progress && len >= PROGRESS_MIN_BYTES) {
             let bar = ProgressBar::new(len);

@@ -92,6 +92,12 @@ pub fn parse_dated(
 
 /// A timestamp with an explicit offset (RFC 3339, `+00` style), or a local one in `source_tz`.
 pub(crate) fn parse_timestamp(text: &str, source_tz: Tz) -> Option<DateTime<chrono::Utc>> {
+    if let Some(local) = plain_iso_timestamp(text) {
+        return source_tz
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.to_utc());
+    }
     if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
         return Some(instant.to_utc());
     }
@@ -121,9 +127,57 @@ pub(crate) fn parse_timestamp(text: &str, source_tz: Tz) -> Option<DateTime<chro
     None
 }
 
+/// `YYYY-MM-DD HH:MM:SS` (or with a `T`), the shape most exports use, read without chrono's
+/// format machinery: an import reads millions of these. Anything else returns None and goes
+/// through the general formats.
+fn plain_iso_timestamp(text: &str) -> Option<NaiveDateTime> {
+    let b = text.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b' ' || b[10] == b'T')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?.and_hms_opt(
+        number(11..13)?,
+        number(14..16)?,
+        number(17..19)?,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plain_shape_reads_as_the_general_formats_do() {
+        for text in [
+            "2026-09-08 07:45:07",
+            "2026-09-08T23:59:59",
+            "2024-02-29 12:00:00",
+        ] {
+            let general =
+                NaiveDateTime::parse_from_str(&text.replace('T', " "), "%Y-%m-%d %H:%M:%S");
+            assert_eq!(plain_iso_timestamp(text), general.ok(), "{text}");
+        }
+        for text in [
+            "2026-02-30 07:45:07",
+            "2026-09-08 24:00:00",
+            "2026-09-08 07:45",
+            "２026-09-08 07:45:07",
+            "2026-09-08 07:45:07Z",
+        ] {
+            assert_eq!(plain_iso_timestamp(text), None, "{text}");
+        }
+    }
 
     fn bounds() -> DateBounds {
         DateBounds::around(NaiveDate::from_ymd_opt(2026, 10, 14).unwrap())

@@ -13,6 +13,7 @@
 mod cells;
 mod declarative;
 mod profiles;
+mod reuse;
 mod source;
 pub mod spec;
 mod turnout_metrics;
@@ -161,6 +162,11 @@ pub trait ImportObserver {
     fn rejected(&mut self, _issue: &RowIssue, _record: &ByteRecord) -> Result<()> {
         Ok(())
     }
+    /// Whether the rejected rows themselves are wanted (`--rejects`): then a file is always read
+    /// row by row, even when it was imported before unchanged.
+    fn wants_rejected_rows(&self) -> bool {
+        false
+    }
     fn finished(&mut self) {}
 }
 
@@ -212,6 +218,9 @@ pub(crate) struct ReadContext {
     pub new_key: bool,
 }
 
+/// The page cache an import may use, in KiB (peak memory stays under 64 MiB).
+const IMPORT_CACHE_KIB: i64 = 12 * 1024;
+
 const REJECTED_SAMPLE: usize = 20;
 const PROGRESS_EVERY: u64 = 4096;
 
@@ -225,6 +234,7 @@ pub fn import(
 ) -> Result<ImportReport> {
     let name = source.name.clone();
     let path = source.path.clone();
+    let source_len = source.len;
     observer.started(&name, source.len);
 
     let mut context = read_context(store, options, &name)?;
@@ -310,6 +320,33 @@ pub fn import(
     observer.header(&header)?;
 
     let conn = store.conn_mut();
+    let profile_text = format!("{}|{:?}", profile.origin(), profile.spec());
+    let context_hash = reuse::fingerprint(conn, &profile_name, &profile_text, options, &context)?;
+    if let Some(file) = &path
+        && !observer.wants_rejected_rows()
+        && reuse::any_candidate(conn, &profile_name, &context_hash)?
+    {
+        let sha256 = reuse::file_sha256(file)?;
+        if let Some(earlier) = reuse::find(conn, &sha256, &profile_name, &context_hash)? {
+            return record_repeat(
+                conn,
+                options,
+                observer,
+                Repeat {
+                    name,
+                    path,
+                    profile_name,
+                    sha256,
+                    context_hash,
+                    earlier,
+                    notes: parser.notes(),
+                },
+            );
+        }
+    }
+    // A bigger page cache than SQLite's 2 MiB default keeps the indexes an import walks in
+    // memory; without it, pages spill to the WAL and are read back thousands of times.
+    conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.execute(
         "INSERT INTO import (file_name, file_path, sha256, profile, campaign_id, started_at)
@@ -325,6 +362,18 @@ pub fn import(
     let import_id = tx.last_insert_rowid();
 
     let mut writer = writer::Writer::new(&tx, import_id, &profile_name);
+    if let Some(len) = source_len {
+        for table in ["touch", "action"] {
+            if is_bulk(&tx, table, len)? {
+                writer.defer_indexes(table)?;
+                // Staged rows are checked for repeats at the end, when the rows themselves are
+                // gone: not when `--rejects` wants them.
+                if table == "touch" && !observer.wants_rejected_rows() {
+                    writer.stage_touches()?;
+                }
+            }
+        }
+    }
     let mut counts = Counts::default();
     let mut rejected_sample = Vec::new();
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
@@ -407,7 +456,14 @@ pub fn import(
             rejected_sample.push(issue);
         }
     }
-    writer.finish()?;
+    for issue in writer.finish()? {
+        counts.inserted -= 1;
+        counts.rejected += 1;
+        if rejected_sample.len() < REJECTED_SAMPLE {
+            rejected_sample.push(issue);
+        }
+    }
+    rejected_sample.sort_by_key(|issue| issue.line);
     observer.progress(tap.bytes_read());
     observer.finished();
     // Warnings worth keeping for `turnout check`: printed rates that disagree with their counts,
@@ -419,12 +475,14 @@ pub fn import(
             .iter()
             .map(|c| format!("a number another export gave differently: {c}")),
     );
+    let rows_owned = writer.rows_owned() as i64;
     drop(writer);
 
     let sha256 = tap.sha256_hex();
     tx.execute(
         "UPDATE import SET sha256 = ?1, finished_at = ?2, rows_read = ?3, inserted = ?4, updated = ?5,
-                unchanged = ?6, rejected = ?7, skipped = ?8, notes = ?10 WHERE id = ?9",
+                unchanged = ?6, rejected = ?7, skipped = ?8, notes = ?10, rows_owned = ?11, context = ?12
+         WHERE id = ?9",
         params![
             sha256,
             now_utc(),
@@ -435,7 +493,9 @@ pub fn import(
             counts.rejected as i64,
             counts.skipped as i64,
             import_id,
-            (!warnings.is_empty()).then(|| warnings.join("\n"))
+            (!warnings.is_empty()).then(|| warnings.join("\n")),
+            rows_owned,
+            context_hash
         ],
     )?;
     debug_assert!(counts.balances());
@@ -469,6 +529,121 @@ pub fn import(
             notes.extend(warnings.into_iter().skip(own));
             notes
         },
+    })
+}
+
+/// Rows smaller than this are rare in any export; so a file's size over it is a safe guess
+/// at the most rows it can hold.
+const SMALLEST_ROW_BYTES: u64 = 24;
+/// Below this many rows, filing each row into the indexes as it comes is fast enough.
+/// `TURNOUT_BULK_ROWS` changes it (the tests use it to take the bulk path with small files).
+const BULK_ROWS: u64 = 100_000;
+
+/// Whether a file of `len` bytes may hold so many rows beside what `table` holds that building
+/// the table's lookup indexes again afterwards is cheaper than updating them row by row.
+fn is_bulk(conn: &rusqlite::Connection, table: &str, len: u64) -> Result<bool> {
+    let rows = len / SMALLEST_ROW_BYTES;
+    // The largest id is the table's size, near enough, without counting every row.
+    let stored: i64 = conn.query_row(
+        &format!("SELECT ifnull(max(id), 0) FROM {table}"),
+        [],
+        |row| row.get(0),
+    )?;
+    let bulk_rows = std::env::var("TURNOUT_BULK_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(BULK_ROWS);
+    Ok(rows >= bulk_rows && rows >= stored as u64)
+}
+
+/// A file found unchanged since an earlier import (see `reuse`).
+struct Repeat {
+    name: String,
+    path: Option<std::path::PathBuf>,
+    profile_name: String,
+    sha256: String,
+    context_hash: String,
+    earlier: reuse::Earlier,
+    notes: Vec<String>,
+}
+
+/// Records an import of a file that an earlier import already took, unchanged: a ledger entry
+/// with the earlier outcome (its rows unchanged, its rejected and skipped rows again), written
+/// without reading the rows.
+fn record_repeat(
+    conn: &mut rusqlite::Connection,
+    options: &ImportOptions,
+    observer: &mut dyn ImportObserver,
+    repeat: Repeat,
+) -> Result<ImportReport> {
+    let earlier = &repeat.earlier;
+    let counts = reuse::repeated_counts(&earlier.counts);
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let started = now_utc();
+    tx.execute(
+        "INSERT INTO import (file_name, file_path, sha256, profile, campaign_id, started_at, finished_at,
+                             rows_read, inserted, updated, unchanged, rejected, skipped, notes,
+                             rows_owned, context, same_as)
+         SELECT ?1, ?2, ?3, ?4, campaign_id, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, notes, 0, ?12, ?13
+         FROM import WHERE id = ?13",
+        params![
+            repeat.name,
+            repeat.path.as_ref().map(|p| p.display().to_string()),
+            repeat.sha256,
+            repeat.profile_name,
+            started,
+            counts.rows_read as i64,
+            counts.inserted as i64,
+            counts.updated as i64,
+            counts.unchanged as i64,
+            counts.rejected as i64,
+            counts.skipped as i64,
+            repeat.context_hash,
+            earlier.owner
+        ],
+    )?;
+    let import_id = tx.last_insert_rowid();
+    reuse::copy_issues(&tx, earlier.owner, import_id)?;
+    let mut rejected_sample = Vec::new();
+    let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
+    for (outcome, issue) in issues(&tx, import_id)? {
+        if outcome == "skipped" {
+            *skipped.entry(issue.reason).or_default() += 1;
+        } else if rejected_sample.len() < REJECTED_SAMPLE {
+            rejected_sample.push(issue);
+        }
+    }
+    let outcome = if options.strict && counts.rejected > 0 {
+        Outcome::StrictRefused
+    } else if options.dry_run {
+        Outcome::DryRun
+    } else {
+        Outcome::Imported
+    };
+    if outcome == Outcome::Imported {
+        tx.commit()?;
+    } else {
+        tx.rollback()?;
+    }
+    observer.finished();
+    let mut notes = repeat.notes;
+    notes.extend(
+        earlier
+            .notes
+            .iter()
+            .flat_map(|n| n.lines().map(str::to_string)),
+    );
+    notes.dedup();
+    Ok(ImportReport {
+        file: repeat.name,
+        profile: repeat.profile_name,
+        sha256: repeat.sha256,
+        import_id: (outcome == Outcome::Imported).then_some(import_id),
+        counts,
+        outcome,
+        rejected_sample,
+        skipped_reasons: skipped.into_iter().collect(),
+        notes,
     })
 }
 

@@ -3,7 +3,6 @@
 //! text or binary data is refused with a fix instead of being read as garbage rows.
 
 use std::cell::Cell;
-use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -139,12 +138,7 @@ impl Tap {
 
     /// The lowercase hex sha256 of every byte read so far.
     pub fn sha256_hex(&self) -> String {
-        let digest = self.hasher.borrow().clone().finalize();
-        let mut hex = String::with_capacity(64);
-        for byte in digest.iter() {
-            let _ = write!(hex, "{byte:02x}");
-        }
-        hex
+        hex::encode(self.hasher.borrow().clone().finalize())
     }
 }
 

@@ -142,6 +142,26 @@ pub struct Writer<'c> {
     wrote_effort_values: bool,
     /// (campaign id or 0, day) whose action sums this import changed.
     action_days: std::collections::BTreeSet<(i64, String)>,
+    /// Who each identifier hash (its first 128 bits) belongs to, as far as this import has
+    /// looked: people recur on many rows of an export, and a lookup in memory is far cheaper
+    /// than one in the identifier index. Cleared whenever people are merged.
+    known_people: HashMap<u128, i64>,
+    /// Stored rows (numbers, touches, actions, plan items) this import wrote or confirmed.
+    rows_owned: u64,
+    /// The indexes dropped for a bulk import (their `CREATE INDEX` statements), built again
+    /// before anything reads through them.
+    deferred_indexes: Vec<String>,
+    /// Whether touches go to `temp.touch_staging` first (a bulk import into an empty table).
+    staging: bool,
+    /// Repeats found when staged touches were moved early (see `person`).
+    late_repeats: Vec<RowIssue>,
+}
+
+/// The first 128 bits of a hex identifier hash: a cache key 4 times smaller than the hash, with
+/// no realistic chance of two people sharing it.
+fn hash_prefix(hash: &str) -> Option<u128> {
+    hash.get(..32)
+        .and_then(|prefix| u128::from_str_radix(prefix, 16).ok())
 }
 
 const MAX_CONFLICTS: usize = 20;
@@ -160,18 +180,118 @@ impl<'c> Writer<'c> {
             touched_efforts: Default::default(),
             wrote_effort_values: false,
             action_days: Default::default(),
+            known_people: HashMap::new(),
+            rows_owned: 0,
+            deferred_indexes: Vec::new(),
+            staging: false,
+            late_repeats: Vec::new(),
         }
+    }
+
+    /// For an import of many rows into a table that is small beside them: drops the table's
+    /// lookup indexes (not the unique ones, which catch repeated rows) so rows are appended
+    /// instead of being filed into every index one at a time, and builds them again, in one
+    /// sorted pass each, before anything reads through them. All inside the import's
+    /// transaction: a failed import leaves them as they were.
+    pub fn defer_indexes(&mut self, table: &str) -> Result<()> {
+        let statements: Vec<(String, String)> = self
+            .conn
+            .prepare(
+                "SELECT name, sql FROM sqlite_schema
+                 WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL
+                   AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+            )?
+            .query_map(params![table], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, sql) in statements {
+            self.conn.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+            self.deferred_indexes.push(sql);
+        }
+        Ok(())
+    }
+
+    /// For a bulk import into an empty touch table: touches are appended to a staging table
+    /// with no index at all, and moved into `touch` at the end in one pass sorted by identity,
+    /// so its unique index is written in order instead of one random page at a time. Rows that
+    /// repeat an earlier line of the file are found then, by sorting, and rejected as they
+    /// would have been row by row.
+    pub fn stage_touches(&mut self) -> Result<()> {
+        let empty: bool =
+            self.conn
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM touch)", [], |row| {
+                    row.get(0)
+                })?;
+        if empty {
+            self.conn.execute_batch(
+                "DROP TABLE IF EXISTS temp.touch_staging;
+                 CREATE TEMP TABLE touch_staging (
+                     person_id INTEGER NOT NULL, effort_id INTEGER NOT NULL, kind TEXT NOT NULL,
+                     at TEXT NOT NULL, local_date TEXT NOT NULL, source_key TEXT NOT NULL,
+                     import_line INTEGER NOT NULL);",
+            )?;
+            self.staging = true;
+        }
+        Ok(())
+    }
+
+    /// Moves staged touches into `touch`: the first row of each identity, in identity order.
+    /// Returns the later rows of the same identity, rejected as repeats.
+    fn flush_staged_touches(&mut self) -> Result<Vec<RowIssue>> {
+        if !self.staging {
+            return Ok(Vec::new());
+        }
+        self.staging = false;
+        let repeats: Vec<RowIssue> = self
+            .conn
+            .prepare(
+                "SELECT s.import_line, f.first_line FROM touch_staging s
+                 JOIN (SELECT source_key, min(import_line) AS first_line FROM touch_staging
+                       GROUP BY source_key HAVING count(*) > 1) f USING (source_key)
+                 WHERE s.import_line > f.first_line ORDER BY s.import_line",
+            )?
+            .query_map([], |row| {
+                Ok(repeat_issue(row.get::<_, i64>(0)? as u64, row.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        // SQLite takes the other columns from the row holding the min(): each identity's first.
+        self.conn.execute(
+            "INSERT INTO touch (person_id, effort_id, kind, at, local_date, source_key, import_id, import_line)
+             SELECT person_id, effort_id, kind, at, local_date, source_key, ?1, min(import_line)
+             FROM touch_staging GROUP BY source_key ORDER BY source_key",
+            params![self.import_id],
+        )?;
+        self.conn.execute_batch("DROP TABLE temp.touch_staging")?;
+        self.rows_owned -= repeats.len() as u64;
+        Ok(repeats)
+    }
+
+    /// Builds the deferred indexes again.
+    fn restore_indexes(&mut self) -> Result<()> {
+        for sql in std::mem::take(&mut self.deferred_indexes) {
+            self.conn.execute_batch(&sql)?;
+        }
+        Ok(())
     }
 
     /// Brings the derived tables up to date once every row is written: the touch counts of the
     /// efforts this import touched, and which tools gave aggregates for which campaigns.
-    pub fn finish(&mut self) -> Result<()> {
+    ///
+    /// Returns the rows found to repeat an earlier line only now (staged touches): the caller
+    /// counts them as rejected rather than inserted.
+    pub fn finish(&mut self) -> Result<Vec<RowIssue>> {
+        let mut repeats = std::mem::take(&mut self.late_repeats);
+        repeats.extend(self.flush_staged_touches()?);
+        for issue in &repeats {
+            self.record_issue(issue, "rejected")?;
+        }
+        self.restore_indexes()?;
         rebuild_summaries(
             self.conn,
             std::mem::take(&mut self.touched_efforts),
             std::mem::take(&mut self.action_days),
             self.wrote_effort_values,
-        )
+        )?;
+        Ok(repeats)
     }
 
     /// Numbers this import gave differently from another kind of export of the same effort.
@@ -186,6 +306,22 @@ impl<'c> Writer<'c> {
         records: &[Record],
         line: u64,
     ) -> Result<Result<Applied, RowIssue>> {
+        let outcome = self.apply_all(records, line)?;
+        if outcome.is_ok() {
+            self.rows_owned += records
+                .iter()
+                .filter(|r| !matches!(r, Record::Event(_) | Record::Person(_)))
+                .count() as u64;
+        }
+        Ok(outcome)
+    }
+
+    /// How many stored rows name this import as the one that wrote or confirmed them.
+    pub fn rows_owned(&self) -> u64 {
+        self.rows_owned
+    }
+
+    fn apply_all(&mut self, records: &[Record], line: u64) -> Result<Result<Applied, RowIssue>> {
         if records.len() == 1 {
             return self.apply(&records[0], line);
         }
@@ -196,8 +332,9 @@ impl<'c> Writer<'c> {
                 Ok(applied) => outcome = strongest(outcome, applied),
                 Err(issue) => {
                     self.conn.execute_batch("ROLLBACK TO row; RELEASE row")?;
-                    // Efforts created by the rolled-back part of the row are gone again.
+                    // Efforts and people created by the rolled-back part of the row are gone again.
                     self.efforts.clear();
+                    self.known_people.clear();
                     return Ok(Err(issue));
                 }
             }
@@ -485,11 +622,20 @@ impl<'c> Writer<'c> {
         let mut owners: Vec<i64> = Vec::new();
         let mut unknown: Vec<&(IdKind, String)> = Vec::new();
         for entry in &ids.hashes {
-            let owner: Option<i64> = self
-                .conn
-                .prepare_cached("SELECT person_id FROM person_identifier WHERE hash = ?1")?
-                .query_row(params![entry.1], |row| row.get(0))
-                .optional()?;
+            let cached = hash_prefix(&entry.1).and_then(|p| self.known_people.get(&p).copied());
+            let owner: Option<i64> = match cached {
+                Some(id) => Some(id),
+                None => self
+                    .conn
+                    .prepare_cached("SELECT person_id FROM person_identifier WHERE hash = ?1")?
+                    .query_row(params![entry.1], |row| row.get(0))
+                    .optional()?,
+            };
+            if cached.is_none()
+                && let (Some(id), Some(prefix)) = (owner, hash_prefix(&entry.1))
+            {
+                self.known_people.insert(prefix, id);
+            }
             match owner {
                 Some(id) => {
                     if !owners.contains(&id) {
@@ -510,6 +656,14 @@ impl<'c> Writer<'c> {
                 self.conn.last_insert_rowid()
             }
         };
+        if owners.len() > 1 {
+            // Merging people rewrites their touches and looks rows up by person: from here on,
+            // rows go straight to their tables. Repeats found among the staged ones wait for
+            // `finish` to be reported with the rest.
+            let repeats = self.flush_staged_touches()?;
+            self.late_repeats.extend(repeats);
+            self.restore_indexes()?;
+        }
         for &other in owners.iter().filter(|&&o| o != person) {
             // Unique counts of the merged person's efforts change: rebuild them at the end.
             let efforts: Vec<i64> = self
@@ -526,6 +680,7 @@ impl<'c> Writer<'c> {
             }
             self.conn
                 .execute("DELETE FROM person WHERE id = ?1", params![other])?;
+            self.known_people.clear();
             applied = strongest(applied, Applied::Updated);
         }
         for (kind, hash) in unknown {
@@ -534,6 +689,9 @@ impl<'c> Writer<'c> {
                     "INSERT INTO person_identifier (hash, kind, person_id) VALUES (?1, ?2, ?3)",
                 )?
                 .execute(params![hash, kind.as_str(), person])?;
+            if let Some(prefix) = hash_prefix(hash) {
+                self.known_people.insert(prefix, person);
+            }
             if applied == Applied::Unchanged {
                 applied = Applied::Updated;
             }
@@ -557,7 +715,47 @@ impl<'c> Writer<'c> {
         };
         let (person, _) = self.person(&record.person)?;
         self.touched_efforts.insert(effort.id);
-        let at = record.at.to_rfc3339();
+        let at = crate::dates::rfc3339_utc(&record.at);
+        if self.staging
+            && let Some(person) = person
+        {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO touch_staging (person_id, effort_id, kind, at, local_date, source_key, import_line)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    person,
+                    effort.id,
+                    record.kind,
+                    at,
+                    crate::dates::iso_date(record.local_date),
+                    record.source_key,
+                    line as i64
+                ])?;
+            return Ok(Ok(Applied::Inserted));
+        }
+        // Most rows of an import are new: try the insert first, and look for the stored row
+        // only when the identity is taken.
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO touch (person_id, effort_id, kind, at, local_date, source_key, import_id, import_line)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (source_key) DO NOTHING",
+            )?
+            .execute(params![
+                person,
+                effort.id,
+                record.kind,
+                at,
+                crate::dates::iso_date(record.local_date),
+                record.source_key,
+                self.import_id,
+                line as i64
+            ])?;
+        if inserted == 1 {
+            return Ok(Ok(Applied::Inserted));
+        }
         let existing: Option<StoredTouch> = self
             .conn
             .prepare_cached("SELECT id, person_id, effort_id, at, import_id, import_line FROM touch WHERE source_key = ?1")?
@@ -566,24 +764,7 @@ impl<'c> Writer<'c> {
             })
             .optional()?;
         match existing {
-            None => {
-                self.conn
-                    .prepare_cached(
-                        "INSERT INTO touch (person_id, effort_id, kind, at, local_date, source_key, import_id, import_line)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    )?
-                    .execute(params![
-                        person,
-                        effort.id,
-                        record.kind,
-                        at,
-                        record.local_date.to_string(),
-                        record.source_key,
-                        self.import_id,
-                        line as i64
-                    ])?;
-                Ok(Ok(Applied::Inserted))
-            }
+            None => anyhow::bail!("a touch vanished while it was being imported"),
             Some((_, _, _, _, Some(import), Some(first_line))) if import == self.import_id => {
                 Ok(Err(repeat_issue(line, first_line)))
             }

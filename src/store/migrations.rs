@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "003_forgotten.sql",
         include_str!("../../schema/003_forgotten.sql"),
     ),
+    (
+        "004_faster_imports.sql",
+        include_str!("../../schema/004_faster_imports.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
