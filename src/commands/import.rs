@@ -165,6 +165,7 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
         .chain(count_columns())
         .chain([
             Column::tools_only("import_id", "Import"),
+            Column::tools_only("same_as", "Same as import"),
             Column::tools_only("sha256", "SHA-256"),
             Column::tools_only("error", "Error"),
         ])
@@ -186,6 +187,7 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
                 cells.extend(count_cells(&report.counts));
                 cells.extend([
                     report.import_id.map_or(Cell::Missing("-"), Cell::Int),
+                    report.same_as.map_or(Cell::Missing("-"), Cell::Int),
                     Cell::text(&report.sha256),
                     Cell::Missing(""),
                 ]);
@@ -194,7 +196,7 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
             FileResult::Refused { file, error } => {
                 // Nothing was read into the database, so no counts: null in JSON, "-" for people.
                 let mut cells = vec![Cell::text(file), Cell::Missing("-"), Cell::text("refused")];
-                cells.extend(std::iter::repeat_n(Cell::Missing("-"), 8));
+                cells.extend(std::iter::repeat_n(Cell::Missing("-"), 9));
                 cells.push(Cell::text(error));
                 section.push(cells);
             }

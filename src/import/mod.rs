@@ -142,6 +142,8 @@ pub struct ImportReport {
     pub sha256: String,
     /// The ledger id, when the import was written.
     pub import_id: Option<i64>,
+    /// The earlier import this file was found unchanged since (its rows were not read again).
+    pub same_as: Option<i64>,
     pub counts: Counts,
     pub outcome: Outcome,
     /// The first rejected rows, for the summary (all of them are in the ledger and `--rejects`).
@@ -518,6 +520,7 @@ pub fn import(
         profile: profile_name,
         sha256,
         import_id: (outcome == Outcome::Imported).then_some(import_id),
+        same_as: None,
         counts,
         outcome,
         rejected_sample,
@@ -639,6 +642,7 @@ fn record_repeat(
         profile: repeat.profile_name,
         sha256: repeat.sha256,
         import_id: (outcome == Outcome::Imported).then_some(import_id),
+        same_as: Some(earlier.owner),
         counts,
         outcome,
         rejected_sample,

@@ -4,6 +4,7 @@
 mod common;
 
 mod brief;
+mod bulk;
 mod calendar;
 mod campaigns;
 mod demo;
