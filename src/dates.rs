@@ -27,6 +27,27 @@ pub fn rfc3339_utc(at: &chrono::DateTime<Utc>) -> String {
     text
 }
 
+/// Seconds since 1970 of a stored instant (RFC 3339), as SQLite's `unixepoch` gives them. The
+/// form turnout writes (`2026-09-08T07:45:07+00:00`) is read directly: reports read millions.
+pub fn epoch_seconds(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.len() == 25 && text.ends_with("+00:00") && b[10] == b'T' {
+        let number = |range: std::ops::Range<usize>| -> Option<u32> {
+            b[range].iter().try_fold(0u32, |n, &c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        };
+        if b[4] == b'-' && b[7] == b'-' && b[13] == b':' && b[16] == b':' {
+            return NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?
+                .and_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)
+                .map(|t| t.and_utc().timestamp());
+        }
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.timestamp())
+}
+
 /// A day as stored: `YYYY-MM-DD`.
 pub fn iso_date(day: NaiveDate) -> String {
     let year = day.year();
@@ -184,6 +205,17 @@ mod tests {
         }
         let fractional = Utc.timestamp_millis_opt(1_788_220_800_250).unwrap();
         assert_eq!(rfc3339_utc(&fractional), fractional.to_rfc3339());
+        for text in [
+            "2026-09-08T07:45:07+00:00",
+            "2026-09-08T07:45:07.250+00:00",
+            "2026-09-08T09:45:07+02:00",
+        ] {
+            let chrono_reads = chrono::DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .timestamp();
+            assert_eq!(epoch_seconds(text), Some(chrono_reads), "{text}");
+        }
+        assert_eq!(epoch_seconds("2026-02-30T07:45:07+00:00"), None);
     }
 
     #[test]

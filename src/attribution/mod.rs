@@ -12,7 +12,7 @@ pub mod lift;
 pub mod markov;
 pub mod rules;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use anyhow::{Result, bail};
 use rusqlite::{Connection, params};
@@ -195,84 +195,154 @@ pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
         }
     }
 
-    // Each person's touches: one per effort, at its first event of the chosen kind (read in the
-    // order of the touch_by_person index, so no sorting).
+    // Each person's touches: one per effort, at its first event of the chosen kind. Rows are
+    // read in the order of the touch_by_person index (no sorting) and reduced here rather than
+    // with GROUP BY, which costs SQLite more than the reading; stored times are UTC RFC 3339, so
+    // the first in text order is the earliest.
     let kinds = options.touch.kinds();
-    let placeholders = vec!["?"; kinds.len()].join(", ");
+    let filter = if kinds.len() == TouchKind::Any.kinds().len() {
+        String::new()
+    } else {
+        format!("WHERE kind IN ({})", vec!["?"; kinds.len()].join(", "))
+    };
     let sql = format!(
-        "SELECT person_id, effort_id, unixepoch(min(at)) FROM touch
-         WHERE kind IN ({placeholders}) GROUP BY person_id, effort_id"
+        "SELECT person_id, effort_id, at FROM touch {filter} ORDER BY person_id, effort_id"
     );
-    let args: Vec<rusqlite::types::Value> = kinds.iter().map(|k| (*k).to_string().into()).collect();
-    let mut by_person: HashMap<i64, Vec<Touch>> = HashMap::new();
+    let args: Vec<rusqlite::types::Value> = if filter.is_empty() {
+        Vec::new()
+    } else {
+        kinds.iter().map(|k| (*k).to_string().into()).collect()
+    };
+    // All touches in one vector, person by person (the query's order): `people` holds each
+    // person's id, ascending, and `spans` where their touches are. One allocation instead of one
+    // per person, and lookups by binary search instead of hashing.
+    let mut touches: Vec<Touch> = Vec::new();
+    let mut people: Vec<i64> = Vec::new();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
     {
         let mut stmt = conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        let mut person: Option<i64> = None;
+        let mut person_start = 0;
+        // The effort being read for this person: its id, key and earliest time so far.
+        let mut group: Option<(i64, usize, String)> = None;
         while let Some(row) = rows.next()? {
+            let row_person: i64 = row.get(0)?;
             let effort: i64 = row.get(1)?;
-            let Some(&key) = effort_key.get(&effort) else {
-                continue;
-            };
-            let person: i64 = row.get(0)?;
-            let at: i64 = row.get(2)?;
-            by_person.entry(person).or_default().push(Touch { key, at });
+            let at = row.get_ref(2)?.as_str()?;
+            if person == Some(row_person) {
+                if let Some((group_effort, _, first)) = &mut group
+                    && *group_effort == effort
+                {
+                    if at < first.as_str() {
+                        *first = at.to_string();
+                    }
+                    continue;
+                }
+                close_group(&mut group, &mut touches)?;
+            } else {
+                close_group(&mut group, &mut touches)?;
+                if let Some(done) = person.filter(|_| touches.len() > person_start) {
+                    people.push(done);
+                    spans.push((person_start, touches.len()));
+                }
+                person = Some(row_person);
+                person_start = touches.len();
+            }
+            group = effort_key
+                .get(&effort)
+                .map(|&key| (effort, key, at.to_string()));
+        }
+        close_group(&mut group, &mut touches)?;
+        if let Some(done) = person.filter(|_| touches.len() > person_start) {
+            people.push(done);
+            spans.push((person_start, touches.len()));
         }
     }
-    for touches in by_person.values_mut() {
-        touches.sort_by_key(|t| (t.at, t.key));
+    for &(start, end) in &spans {
+        touches[start..end].sort_by_key(|t| (t.at, t.key));
     }
+    let person_index = |person: i64| people.binary_search(&person).ok();
+    let mut acted = vec![false; people.len()];
 
     let mut converting = Vec::new();
-    let mut acted: std::collections::HashSet<i64> = std::collections::HashSet::new();
     let mut stmt = conn.prepare(
-        "SELECT person_id, unixepoch(at), source_code, channel FROM action
+        "SELECT person_id, at, source_code, channel FROM action
          WHERE metric = ?1 AND (?2 IS NULL OR campaign_id = ?2)",
     )?;
     let mut rows = stmt.query(params![outcome.name, options.campaign_id])?;
     while let Some(row) = rows.next()? {
         let person: Option<i64> = row.get(0)?;
-        let at: i64 = row.get(1)?;
-        let code: Option<String> = row.get(2)?;
-        let channel: Option<String> = row.get(3)?;
-        let touches: Vec<Touch> = match person.and_then(|p| by_person.get(&p)) {
-            Some(all) => {
-                let start = all.partition_point(|t| t.at < at - options.window);
-                let end = all.partition_point(|t| t.at < at);
-                all[start..end].to_vec()
+        let at = epoch_seconds(row.get_ref(1)?.as_str()?)?;
+        let code = row.get_ref(2)?.as_str_or_null()?;
+        let channel = row.get_ref(3)?.as_str_or_null()?;
+        let before: Vec<Touch> = match person.and_then(person_index) {
+            Some(index) => {
+                acted[index] = true;
+                let (start, end) = spans[index];
+                let all = &touches[start..end];
+                let first = all.partition_point(|t| t.at < at - options.window);
+                let last = all.partition_point(|t| t.at < at);
+                all[first..last].to_vec()
             }
             None => Vec::new(),
         };
-        if let Some(p) = person {
-            acted.insert(p);
-        }
         // Direct: the effort that owns the action's code; by channel, also the channel the
         // action says it came through (a UTM medium).
-        let mut direct = code.and_then(|c| code_owner.get(&c.to_lowercase()).copied());
+        let mut direct = code.and_then(|c| {
+            if c.bytes().any(|b| b.is_ascii_uppercase()) || !c.is_ascii() {
+                code_owner.get(&c.to_lowercase()).copied()
+            } else {
+                code_owner.get(c).copied()
+            }
+        });
         if direct.is_none()
             && options.by == By::Channel
             && let Some(channel) = channel
         {
-            direct = Some(*key_index.entry(channel.clone()).or_insert_with(|| {
-                keys.push(channel);
-                keys.len() - 1
-            }));
+            direct = Some(match key_index.get(channel) {
+                Some(&k) => k,
+                None => {
+                    keys.push(channel.to_string());
+                    key_index.insert(channel.to_string(), keys.len() - 1);
+                    keys.len() - 1
+                }
+            });
         }
         converting.push(Path {
             at,
-            touches,
+            touches: before,
             direct,
         });
     }
-    let non_converting = by_person
-        .into_iter()
-        .filter(|(person, _)| !acted.contains(person))
-        .map(|(_, touches)| touches)
+    let non_converting = spans
+        .iter()
+        .zip(&acted)
+        .filter(|(_, acted)| !**acted)
+        .map(|(&(start, end), _)| touches[start..end].to_vec())
         .collect();
     Ok(Evidence {
         keys,
         converting,
         non_converting,
     })
+}
+
+/// Ends one person's reading of one effort: a touch at its earliest time.
+fn close_group(group: &mut Option<(i64, usize, String)>, touches: &mut Vec<Touch>) -> Result<()> {
+    if let Some((_, key, first)) = group.take() {
+        touches.push(Touch {
+            key,
+            at: epoch_seconds(&first)?,
+        });
+    }
+    Ok(())
+}
+
+/// Seconds since 1970 of a stored time.
+fn epoch_seconds(text: &str) -> Result<i64> {
+    crate::dates::epoch_seconds(text)
+        .ok_or_else(|| anyhow::anyhow!("a stored time cannot be read: {text}"))
 }
 
 /// Runs the models over the evidence. Every model's credits sum to the number of actions.
