@@ -197,8 +197,7 @@ pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
 
     // Each person's touches: one per effort, at its first event of the chosen kind. Rows are
     // read in the order of the touch_by_person index (no sorting) and reduced here rather than
-    // with GROUP BY, which costs SQLite more than the reading; stored times are UTC RFC 3339, so
-    // the first in text order is the earliest.
+    // with GROUP BY, which costs SQLite more than the reading.
     let kinds = options.touch.kinds();
     let filter = if kinds.len() == TouchKind::Any.kinds().len() {
         String::new()
@@ -225,23 +224,21 @@ pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
         let mut person: Option<i64> = None;
         let mut person_start = 0;
         // The effort being read for this person: its id, key and earliest time so far.
-        let mut group: Option<(i64, usize, String)> = None;
+        let mut group: Option<(i64, usize, i64)> = None;
         while let Some(row) = rows.next()? {
             let row_person: i64 = row.get(0)?;
             let effort: i64 = row.get(1)?;
-            let at = row.get_ref(2)?.as_str()?;
+            let at = epoch_seconds(row.get_ref(2)?.as_str()?)?;
             if person == Some(row_person) {
                 if let Some((group_effort, _, first)) = &mut group
                     && *group_effort == effort
                 {
-                    if at < first.as_str() {
-                        *first = at.to_string();
-                    }
+                    *first = (*first).min(at);
                     continue;
                 }
-                close_group(&mut group, &mut touches)?;
+                close_group(&mut group, &mut touches);
             } else {
-                close_group(&mut group, &mut touches)?;
+                close_group(&mut group, &mut touches);
                 if let Some(done) = person.filter(|_| touches.len() > person_start) {
                     people.push(done);
                     spans.push((person_start, touches.len()));
@@ -249,11 +246,9 @@ pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
                 person = Some(row_person);
                 person_start = touches.len();
             }
-            group = effort_key
-                .get(&effort)
-                .map(|&key| (effort, key, at.to_string()));
+            group = effort_key.get(&effort).map(|&key| (effort, key, at));
         }
-        close_group(&mut group, &mut touches)?;
+        close_group(&mut group, &mut touches);
         if let Some(done) = person.filter(|_| touches.len() > person_start) {
             people.push(done);
             spans.push((person_start, touches.len()));
@@ -262,7 +257,30 @@ pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
     for &(start, end) in &spans {
         touches[start..end].sort_by_key(|t| (t.at, t.key));
     }
-    let person_index = |person: i64| people.binary_search(&person).ok();
+    // Person ids are dense (they count up from 1): a slot per id finds a person's touches with
+    // one memory read. Should they ever be sparse, a binary search does.
+    let max_person = people.last().copied().unwrap_or(0);
+    let slots: Vec<u32> =
+        if max_person >= 0 && (max_person as usize) <= 4 * people.len() + (1 << 20) {
+            let mut slots = vec![u32::MAX; max_person as usize + 1];
+            for (index, &person) in people.iter().enumerate() {
+                slots[person as usize] = index as u32;
+            }
+            slots
+        } else {
+            Vec::new()
+        };
+    let person_index = |person: i64| -> Option<usize> {
+        if slots.is_empty() {
+            people.binary_search(&person).ok()
+        } else {
+            usize::try_from(person)
+                .ok()
+                .and_then(|p| slots.get(p))
+                .filter(|&&slot| slot != u32::MAX)
+                .map(|&slot| slot as usize)
+        }
+    };
     let mut acted = vec![false; people.len()];
 
     let mut converting = Vec::new();
@@ -329,14 +347,10 @@ pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
 }
 
 /// Ends one person's reading of one effort: a touch at its earliest time.
-fn close_group(group: &mut Option<(i64, usize, String)>, touches: &mut Vec<Touch>) -> Result<()> {
+fn close_group(group: &mut Option<(i64, usize, i64)>, touches: &mut Vec<Touch>) {
     if let Some((_, key, first)) = group.take() {
-        touches.push(Touch {
-            key,
-            at: epoch_seconds(&first)?,
-        });
+        touches.push(Touch { key, at: first });
     }
-    Ok(())
 }
 
 /// Seconds since 1970 of a stored time.
