@@ -73,5 +73,6 @@ echo "|---|---|---|---|---|---|"
 awk -F'|' -v base="$baseline" -v first="$first" '{
     rate = ($3 > 0) ? $2 / $3 : 0
     extra = ($1 == "turnout import, first (2x)") ? sprintf(" (%.2fx the 1x import)", $3 / first) : ""
-    printf "| %s | %d | %.2f s | %d | %.0f MiB | %.2fx%s |\n", $1, $2, $3, rate, $4 / 1024, $3 / base, extra
+    ratio = ($1 ~ /import/) ? sprintf("%.2fx%s", $3 / base, extra) : "-"
+    printf "| %s | %d | %.2f s | %d | %.0f MiB | %s |\n", $1, $2, $3, rate, $4 / 1024, ratio
 }' "$results"

@@ -43,9 +43,27 @@ pub fn epoch_seconds(text: &str) -> Option<i64> {
                 .map(|t| t.and_utc().timestamp());
         }
     }
-    chrono::DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.timestamp())
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(t.timestamp());
+    }
+    // Without an offset, UTC, as SQLite reads it (`datetime()` writes `2026-09-01 00:00:00`).
+    [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d",
+    ]
+    .iter()
+    .find_map(|format| {
+        chrono::NaiveDateTime::parse_from_str(text, format)
+            .ok()
+            .or_else(|| {
+                NaiveDate::parse_from_str(text, format)
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+            })
+    })
+    .map(|t| t.and_utc().timestamp())
 }
 
 /// A day as stored: `YYYY-MM-DD`.
@@ -216,6 +234,14 @@ mod tests {
             assert_eq!(epoch_seconds(text), Some(chrono_reads), "{text}");
         }
         assert_eq!(epoch_seconds("2026-02-30T07:45:07+00:00"), None);
+        // What SQLite's unixepoch() reads as UTC.
+        let utc = chrono::DateTime::parse_from_rfc3339("2026-09-01T10:30:00+00:00")
+            .unwrap()
+            .timestamp();
+        assert_eq!(epoch_seconds("2026-09-01 10:30:00"), Some(utc));
+        assert_eq!(epoch_seconds("2026-09-01T10:30:00"), Some(utc));
+        assert_eq!(epoch_seconds("2026-09-01"), Some(utc - 37_800));
+        assert_eq!(epoch_seconds("last Tuesday"), None);
     }
 
     #[test]
