@@ -10,6 +10,7 @@ use turnout::error::{UsageError, is_broken_pipe};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let db = turnout::store::resolve_db_path(cli.db.as_deref());
     match turnout::commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
@@ -17,6 +18,9 @@ fn main() -> ExitCode {
             eprintln!("error: {err}");
             for cause in err.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
+            }
+            if let Some(advice) = turnout::error::database_advice(&err, &db) {
+                eprintln!("  what to do: {advice}");
             }
             if err.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)

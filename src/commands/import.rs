@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::imports::{count_cells, count_columns};
 use super::{Context, date_flag};
 use crate::cli::ImportArgs;
-use crate::error::UsageError;
+use crate::error::{UsageError, database_advice};
 use crate::import::{
     self, ImportObserver, ImportOptions, ImportReport, ImportSource, Outcome, RowIssue,
 };
@@ -68,11 +68,17 @@ pub fn run(context: &Context, args: ImportArgs) -> Result<()> {
                 results.push(FileResult::Read(report));
             }
             Err(err) => {
-                eprintln!("error: {err:#}");
-                results.push(FileResult::Refused {
-                    file: path.display().to_string(),
-                    error: format!("{err:#}"),
-                });
+                let file = path.display().to_string();
+                let mut error = format!("{err:#}");
+                if !error.contains(&file) {
+                    error = format!("cannot import {file}: {error}");
+                }
+                eprintln!("error: {error}");
+                if let Some(advice) = database_advice(&err, store.path()) {
+                    eprintln!("  what to do: {advice}");
+                    error = format!("{error}. What to do: {advice}");
+                }
+                results.push(FileResult::Refused { file, error });
             }
         }
     }

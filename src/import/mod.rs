@@ -101,10 +101,11 @@ impl RowIssue {
             line,
             column_number: None,
             column_name: None,
-            expected: Some(format!("{expected} fields, like the header")),
-            found: Some(format!("{found} fields")),
+            expected: Some(format!("{expected} {}, like the header", fields(expected))),
+            found: Some(format!("{found} {}", fields(found))),
             reason: format!(
-                "this row has {found} fields but {expected_from} {expected}; check for a missing or extra comma, or a value with a comma that needs quotes"
+                "this row has {found} {} but {expected_from} {expected}; check for a missing or extra comma, or a value with a comma that needs quotes",
+                fields(found)
             ),
         }
     }
@@ -122,6 +123,10 @@ impl RowIssue {
         text.push_str(&self.reason);
         text
     }
+}
+
+fn fields(count: usize) -> &'static str {
+    if count == 1 { "field" } else { "fields" }
 }
 
 /// How an import ended.

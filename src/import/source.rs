@@ -72,6 +72,8 @@ impl ImportSource {
         let tapped = TappedReader {
             inner: self.reader,
             tap: tap.clone(),
+            line: 1,
+            line_bytes: 0,
         };
         let mut reader = BufReader::with_capacity(256 * 1024, tapped);
         let head = match reader.fill_buf() {
@@ -116,6 +118,14 @@ fn sniff(name: &str, head: &[u8]) -> Result<()> {
         );
     }
     let sample = &head[..head.len().min(8192)];
+    let text_start = String::from_utf8_lossy(&sample[..sample.len().min(512)]).to_ascii_lowercase();
+    let text_start = text_start.trim_start();
+    if text_start.starts_with("<!doctype html") || text_start.starts_with("<html") {
+        bail!(
+            "cannot import {name}: it is a web page (HTML), not a CSV file; the download may have \
+             needed you to be logged in. Download the export again from the tool while signed in"
+        );
+    }
     if sample.contains(&0) {
         bail!(
             "cannot import {name}: it holds binary data, not CSV text. Check that this is the exported CSV file and not a different download"
@@ -142,9 +152,16 @@ impl Tap {
     }
 }
 
+/// The longest line an export may have. A real CSV line is at most a few kilobytes; a longer one
+/// means the file is not CSV (or lost its line breaks), and reading on would hold it all in memory.
+pub const MAX_LINE_BYTES: u64 = 16 * 1024 * 1024;
+
 pub(super) struct TappedReader {
     inner: Box<dyn Read>,
     tap: Tap,
+    /// Lines begun so far (1-based) and bytes since the last line break, for the long-line guard.
+    line: u64,
+    line_bytes: u64,
 }
 
 impl Read for TappedReader {
@@ -152,6 +169,33 @@ impl Read for TappedReader {
         let n = self.inner.read(buf)?;
         self.tap.bytes.set(self.tap.bytes.get() + n as u64);
         self.tap.hasher.borrow_mut().update(&buf[..n]);
+        self.check_line_lengths(&buf[..n])?;
         Ok(n)
+    }
+}
+
+impl TappedReader {
+    fn check_line_lengths(&mut self, chunk: &[u8]) -> io::Result<()> {
+        let mut rest = chunk;
+        while let Some(at) = rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+            self.line_bytes = 0;
+            if rest[at] == b'\n' {
+                self.line += 1;
+            }
+            rest = &rest[at + 1..];
+        }
+        self.line_bytes += rest.len() as u64;
+        if self.line_bytes > MAX_LINE_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "line {} is longer than {} MiB with no line break, so this is not a CSV export \
+                     (or its line breaks were lost). Open it in a text editor to check, or export it again",
+                    self.line,
+                    MAX_LINE_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+        Ok(())
     }
 }

@@ -15,8 +15,19 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use migrations::{MIGRATIONS, SCHEMA_VERSION};
 
-/// How long a command waits for another process's write to finish before giving up.
+/// How long a command waits for another process's write to finish before giving up, unless
+/// `TURNOUT_BUSY_TIMEOUT` (seconds) says otherwise.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The wait for another writer: `TURNOUT_BUSY_TIMEOUT` seconds when set to a number, else 30 s.
+pub fn busy_timeout() -> Duration {
+    std::env::var("TURNOUT_BUSY_TIMEOUT")
+        .ok()
+        .and_then(|text| text.trim().parse::<f64>().ok())
+        .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(BUSY_TIMEOUT)
+}
 
 /// The default database file when neither `--db` nor `TURNOUT_DB` names one.
 pub const DEFAULT_DB: &str = "turnout.db";
@@ -53,7 +64,7 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .with_context(|| format!("cannot open the database {}", path.display()))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_timeout(busy_timeout())?;
 
         // Reading the version is the first thing that touches the file: it fails cleanly on a file
         // that is not SQLite, and it writes nothing.

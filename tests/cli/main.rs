@@ -7,6 +7,7 @@ mod brief;
 mod bulk;
 mod calendar;
 mod campaigns;
+mod corpus;
 mod demo;
 mod drivers;
 mod export;
