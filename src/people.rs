@@ -228,6 +228,15 @@ impl Hasher {
             .fold(first, |h, key| hmac_hex(key, &[h.as_bytes()]))
     }
 
+    /// The identifier's part of a row's identity as turnout wrote it before schema version 3
+    /// (the first key's stored hash). Only used to recognise rows imported back then.
+    pub fn legacy_row_hash(&self, kind: IdKind, normalized: &str) -> String {
+        hmac_hex(
+            &self.keyed[0],
+            &[kind.as_str().as_bytes(), b":", normalized.as_bytes()],
+        )
+    }
+
     /// The identifier's part of a row's identity (stable across rotations).
     pub fn row_hash(&self, kind: IdKind, normalized: &str) -> String {
         hmac_hex(

@@ -219,6 +219,7 @@ impl Profile for DeclarativeProfile {
             org_tz: context.org_tz,
             default_country: context.default_country.clone(),
             hasher,
+            legacy_identities: context.legacy_identities,
             matcher: context.matcher.clone(),
             campaigns: context.campaigns.clone(),
             campaign_override: context.campaign_override.as_ref().map(|(_, id)| *id),
@@ -411,6 +412,9 @@ struct DeclarativeParser {
     org_tz: Tz,
     default_country: String,
     hasher: Option<Hasher>,
+    /// The database holds imports from before schema version 4, so rows may carry the identity
+    /// of before version 3.
+    legacy_identities: bool,
     matcher: CodeMatcher,
     campaigns: BTreeMap<String, i64>,
     campaign_override: Option<i64>,
@@ -614,6 +618,10 @@ impl DeclarativeParser {
             ids.hashes
                 .push((IdKind::Email, hasher.hash(IdKind::Email, &email)));
             ids.row_hashes.push(hasher.row_hash(IdKind::Email, &email));
+            if self.legacy_identities {
+                ids.legacy_row_hashes
+                    .push(hasher.legacy_row_hash(IdKind::Email, &email));
+            }
         }
         if let Some(text) = phone.and_then(|f| row.get(f)).and_then(Val::text)
             && let Some(phone) = normalize_phone(text, &self.default_country)
@@ -621,6 +629,10 @@ impl DeclarativeParser {
             ids.hashes
                 .push((IdKind::Phone, hasher.hash(IdKind::Phone, &phone)));
             ids.row_hashes.push(hasher.row_hash(IdKind::Phone, &phone));
+            if self.legacy_identities {
+                ids.legacy_row_hashes
+                    .push(hasher.legacy_row_hash(IdKind::Phone, &phone));
+            }
         }
         ids
     }
@@ -645,6 +657,29 @@ impl DeclarativeParser {
     /// of 1 in 10^20), and half the size of the whole hash in the table and its unique index,
     /// which every imported row is filed into.
     fn source_key(&self, index: usize, row: &Row, fields: &[&str], person: &PersonIds) -> String {
+        self.identity(index, row, fields, &person.row_hashes)
+    }
+
+    /// The row's identity as turnout wrote it before schema version 3, for rows about people in
+    /// a database that may hold rows from then.
+    fn legacy_source_key(
+        &self,
+        index: usize,
+        row: &Row,
+        fields: &[&str],
+        person: &PersonIds,
+    ) -> Option<String> {
+        (!person.legacy_row_hashes.is_empty())
+            .then(|| self.identity(index, row, fields, &person.legacy_row_hashes))
+    }
+
+    fn identity(
+        &self,
+        index: usize,
+        row: &Row,
+        fields: &[&str],
+        person_hashes: &[String],
+    ) -> String {
         let mut hasher = Sha256::new();
         hasher.update(self.spec.platform.as_bytes());
         hasher.update([0x1f]);
@@ -659,7 +694,7 @@ impl DeclarativeParser {
             if is_person {
                 // Identify by the person's row hashes (stable across key rotations), never by
                 // the raw address.
-                for hash in &person.row_hashes {
+                for hash in person_hashes {
                     hasher.update(hash.as_bytes());
                 }
             } else {
@@ -877,6 +912,7 @@ impl RowParser for DeclarativeParser {
                         fields.extend(phone.as_deref());
                     }
                     let source_key = self.source_key(index, &row, &fields, &person);
+                    let legacy_source_key = self.legacy_source_key(index, &row, &fields, &person);
                     records.push(Record::Touch(TouchRecord {
                         person,
                         effort: EffortKey {
@@ -891,6 +927,7 @@ impl RowParser for DeclarativeParser {
                         at,
                         local_date: at.with_timezone(&self.org_tz).date_naive(),
                         source_key,
+                        legacy_source_key,
                     }));
                 }
                 RecordSpec::Action {
@@ -921,6 +958,7 @@ impl RowParser for DeclarativeParser {
                         fields.extend(event.as_deref());
                     }
                     let source_key = self.source_key(index, &row, &fields, &person);
+                    let legacy_source_key = self.legacy_source_key(index, &row, &fields, &person);
                     records.push(Record::Action(ActionRecord {
                         person,
                         campaign_id,
@@ -942,6 +980,7 @@ impl RowParser for DeclarativeParser {
                             .map(|id| (self.spec.platform.clone(), id)),
                         at_event_start: *at_event_start,
                         source_key,
+                        legacy_source_key,
                     }));
                 }
                 RecordSpec::Event {

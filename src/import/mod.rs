@@ -215,6 +215,9 @@ pub(crate) struct ReadContext {
     /// The database file, whose hash key sits beside it.
     pub db_path: std::path::PathBuf,
     pub has_people: bool,
+    /// Some import predates schema version 4 (its ledger entry has no context), so rows may
+    /// carry the identity turnout gave them before version 3: see `Writer::rekey_legacy`.
+    pub legacy_identities: bool,
     /// The file's name as given, for profiles that read an id from it.
     pub file_name: String,
     /// Comment lines above the header (`# Start date: 20260907`).
@@ -744,6 +747,11 @@ fn read_context(store: &Store, options: &ImportOptions, file_name: &str) -> Resu
         default_country: settings::get(conn, "default_country")?,
         db_path: store.path().to_path_buf(),
         has_people: conn.query_row("SELECT EXISTS (SELECT 1 FROM person)", [], |row| row.get(0))?,
+        legacy_identities: conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM import WHERE context IS NULL)",
+            [],
+            |row| row.get(0),
+        )?,
         file_name: file_name.to_string(),
         preamble: Vec::new(),
         forgotten: conn

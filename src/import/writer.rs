@@ -39,6 +39,8 @@ pub struct PersonIds {
     pub hashes: Vec<(IdKind, String)>,
     /// The identifiers' part of row identities (see `people::Hasher::row_hash`).
     pub row_hashes: Vec<String>,
+    /// The same part as written before schema version 3, when the database may hold such rows.
+    pub legacy_row_hashes: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +53,8 @@ pub struct TouchRecord {
     pub at: DateTime<Utc>,
     pub local_date: NaiveDate,
     pub source_key: String,
+    /// The row's identity as turnout wrote it before schema version 3 (see `rekey_legacy`).
+    pub legacy_source_key: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +71,8 @@ pub struct ActionRecord {
     pub event: Option<(String, String)>,
     pub at_event_start: bool,
     pub source_key: String,
+    /// The row's identity as turnout wrote it before schema version 3 (see `rekey_legacy`).
+    pub legacy_source_key: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -735,6 +741,9 @@ impl<'c> Writer<'c> {
                 ])?;
             return Ok(Ok(Applied::Inserted));
         }
+        if let Some(legacy) = &record.legacy_source_key {
+            self.rekey_legacy("touch", legacy, &record.source_key)?;
+        }
         // Most rows of an import are new: try the insert first, and look for the stored row
         // only when the identity is taken.
         let inserted = self
@@ -785,11 +794,26 @@ impl<'c> Writer<'c> {
         }
     }
 
+    /// Gives a row imported before schema version 3 its current identity, so importing its file
+    /// again finds it instead of adding it twice. (Version 3 changed how people enter a row's
+    /// identity; the old identity cannot be recomputed without the export, so rows are re-keyed
+    /// as their files come back.) When both identities are stored, the newer row stays.
+    fn rekey_legacy(&mut self, table: &str, legacy: &str, current: &str) -> Result<()> {
+        let sql = format!("UPDATE OR IGNORE {table} SET source_key = ?2 WHERE source_key = ?1");
+        self.conn
+            .prepare_cached(&sql)?
+            .execute(params![legacy, current])?;
+        Ok(())
+    }
+
     fn apply_action(
         &mut self,
         record: &ActionRecord,
         line: u64,
     ) -> Result<Result<Applied, RowIssue>> {
+        if let Some(legacy) = &record.legacy_source_key {
+            self.rekey_legacy("action", legacy, &record.source_key)?;
+        }
         let (person, _) = self.person(&record.person)?;
         let mut at = record.at;
         let mut local_date = record.local_date;

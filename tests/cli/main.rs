@@ -18,3 +18,4 @@ mod profiles;
 mod reports;
 mod store;
 mod totals;
+mod upgrade;

@@ -1,0 +1,139 @@
+//! Databases written by earlier turnout versions (`tests/fixtures/schema-vN/`, one per schema
+//! version in the repository's history) migrate to the current schema and keep their numbers:
+//! every report gives what that version gave, and importing the same exports again adds nothing.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::common::{Sandbox, number, sample};
+
+/// The reports each fixture folder holds, as (file, arguments), all run with `--today 2026-10-20`.
+const REPORTS: &[(&str, &[&str])] = &[
+    ("totals.json", &["totals"]),
+    ("totals-by-week.json", &["totals", "--by", "week"]),
+    ("funnel.json", &["funnel", "fair-rent-now"]),
+    ("report.json", &["report", "fair-rent-now"]),
+    (
+        "drivers.json",
+        &[
+            "drivers",
+            "fair-rent-now",
+            "--outcome",
+            "rsvps",
+            "--model",
+            "all",
+        ],
+    ),
+];
+
+fn fixture_dir(version: i64) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/schema-v{version}"))
+}
+
+/// A sandbox holding a copy of the fixture database and its key.
+fn copy_of(version: i64) -> Sandbox {
+    let sandbox = Sandbox::new();
+    let dir = fixture_dir(version);
+    std::fs::copy(dir.join("turnout.db"), sandbox.db()).unwrap();
+    std::fs::copy(dir.join("turnout.db.key"), sandbox.path("turnout.db.key")).unwrap();
+    sandbox
+}
+
+fn schema_version(db: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+        .unwrap()
+}
+
+fn current_schema_version() -> i64 {
+    let sandbox = Sandbox::new();
+    sandbox.ok(&["totals"]);
+    schema_version(&sandbox.db())
+}
+
+#[test]
+fn there_is_a_fixture_for_every_older_schema_version() {
+    let current = current_schema_version();
+    for version in 1..current {
+        let db = fixture_dir(version).join("turnout.db");
+        assert!(
+            db.exists(),
+            "no fixture database for schema version {version}: see tests/fixtures/README.md"
+        );
+        assert_eq!(schema_version(&db), version, "{}", db.display());
+    }
+}
+
+#[test]
+fn every_older_database_migrates_and_keeps_its_numbers() {
+    let current = current_schema_version();
+    for version in 1..current {
+        let sandbox = copy_of(version);
+        for (file, args) in REPORTS {
+            let expected: Value =
+                serde_json::from_slice(&std::fs::read(fixture_dir(version).join(file)).unwrap())
+                    .unwrap();
+            let mut all = args.to_vec();
+            all.extend(["--today", "2026-10-20"]);
+            let found = Value::Array(sandbox.json(&all));
+            assert_eq!(
+                found,
+                expected,
+                "schema v{version}: `turnout {}` changed after the upgrade",
+                args.join(" ")
+            );
+        }
+        assert_eq!(schema_version(&sandbox.db()), current);
+    }
+}
+
+#[test]
+fn exports_imported_before_an_upgrade_are_recognised_after_it() {
+    let current = current_schema_version();
+    // As `turnout demo` imported them: (file, linked with --campaign, --date).
+    let samples: &[(&str, bool, Option<&str>)] = &[
+        ("mailchimp-campaign-reports.csv", true, None),
+        ("mailchimp-account-export-granular-opens.csv", true, None),
+        ("mailchimp-account-export-granular-clicks.csv", false, None),
+        ("mobilize-timeslots-sql-mirror.csv", false, None),
+        ("mobilize-participations-sql-mirror.csv", false, None),
+        ("actblue-contributions.csv", false, None),
+        ("actionnetwork-report-download.csv", false, None),
+        ("spoke-campaign-contacts-export.csv", false, None),
+        ("spoke-campaign-messages-export.csv", false, None),
+        ("x-tweet-activity-metrics.csv", true, None),
+        ("meta-facebook-page-posts.csv", true, None),
+        ("ga4-traffic-acquisition-session-campaign.csv", false, None),
+        ("callpower-export.csv", true, Some("2026-11-01")),
+        ("fair-rent-now-field-weekly.csv", false, None),
+    ];
+    for version in 1..current {
+        let sandbox = copy_of(version);
+        let before = sandbox.json(&["totals", "--today", "2026-10-20"]);
+        for (name, linked, date) in samples {
+            let path = sample(name);
+            let mut args = vec!["import", path.to_str().unwrap()];
+            if *linked {
+                args.extend(["--campaign", "fair-rent-now"]);
+            }
+            if let Some(date) = date {
+                args.extend(["--date", date]);
+            }
+            let row = &sandbox.json(&args)[0];
+            let added = number(&row["inserted"]) + number(&row["updated"]);
+            assert_eq!(
+                added, 0.0,
+                "schema v{version}: re-importing {name} added or changed rows: {row}"
+            );
+            let read = number(&row["rows_read"]);
+            let not_imported = number(&row["rejected"]) + number(&row["skipped"]);
+            assert_eq!(number(&row["unchanged"]), read - not_imported, "{row}");
+        }
+        assert_eq!(
+            sandbox.json(&["totals", "--today", "2026-10-20"]),
+            before,
+            "schema v{version}: totals changed"
+        );
+    }
+}
