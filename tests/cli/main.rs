@@ -16,6 +16,7 @@ mod import;
 mod log;
 mod profiles;
 mod reports;
+mod safety;
 mod store;
 mod totals;
 mod upgrade;
