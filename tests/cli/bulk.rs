@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{Sandbox, bare_cmd, number};
+use crate::common::{Sandbox, bare_cmd, import_counts as counts, number};
 
 const TODAY: &str = "2026-10-14";
 
@@ -57,18 +57,6 @@ fn import(sandbox: &Sandbox, file: &Path, bulk: bool) -> Value {
     );
     let rows: Vec<Value> = serde_json::from_slice(&output.stdout).expect("JSON");
     rows[0].clone()
-}
-
-fn counts(row: &Value) -> [u64; 6] {
-    [
-        "rows_read",
-        "inserted",
-        "updated",
-        "unchanged",
-        "rejected",
-        "skipped",
-    ]
-    .map(|k| row[k].as_u64().unwrap())
 }
 
 /// The rejected and skipped rows of one import: (line, outcome, reason).

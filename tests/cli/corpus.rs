@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::common::{Sandbox, bare_cmd, file_bytes, number};
+use crate::common::{Sandbox, bare_cmd, file_bytes, import_counts, number};
 
 const TODAY: &str = "2026-10-20";
 
@@ -54,19 +54,6 @@ fn corpus_dir() -> PathBuf {
 fn manifest() -> Manifest {
     let text = std::fs::read_to_string(corpus_dir().join("cases.toml")).expect("cases.toml");
     toml::from_str(&text).expect("cases.toml parses")
-}
-
-/// A fresh database with the campaign the corpus links to.
-fn sandbox() -> Sandbox {
-    let sandbox = Sandbox::new();
-    sandbox.ok(&[
-        "campaign",
-        "add",
-        "fair-rent-now",
-        "--name",
-        "Fair Rent Now",
-    ]);
-    sandbox
 }
 
 #[test]
@@ -118,7 +105,7 @@ fn every_corpus_case_has_its_expected_outcome() {
 }
 
 fn run_case(case: &Case) -> Result<(), String> {
-    let sandbox = sandbox();
+    let sandbox = Sandbox::with_campaign();
     let path = corpus_dir().join(&case.file);
     let corpus = corpus_dir().display().to_string();
     let mut args: Vec<String> = vec!["import".into(), path.display().to_string()];
@@ -178,21 +165,9 @@ fn run_case(case: &Case) -> Result<(), String> {
     Ok(())
 }
 
-fn counts_of(row: &Value) -> [u64; 6] {
-    [
-        "rows_read",
-        "inserted",
-        "updated",
-        "unchanged",
-        "rejected",
-        "skipped",
-    ]
-    .map(|key| number(&row[key]) as u64)
-}
-
 fn check_counts(case: &Case, rows: &[Value]) -> Result<(), String> {
     let expected = case.counts.ok_or("an imported case needs counts")?;
-    let first = counts_of(&rows[0]);
+    let first = import_counts(&rows[0]);
     if first != expected {
         return Err(format!("counts {first:?}, expected {expected:?}"));
     }
@@ -201,7 +176,7 @@ fn check_counts(case: &Case, rows: &[Value]) -> Result<(), String> {
         return Err(format!("{first:?} does not account for every row"));
     }
     if case.twice {
-        let second = counts_of(&rows[1]);
+        let second = import_counts(&rows[1]);
         let all_unchanged = [read, 0, 0, read - rejected - skipped, rejected, skipped];
         if second != all_unchanged {
             return Err(format!(
@@ -277,7 +252,7 @@ fn assert_refused(sandbox: &Sandbox, file: &Path, message: &[&str]) {
 
 #[test]
 fn a_folder_a_missing_file_and_a_100_mb_line_are_refused() {
-    let sandbox = sandbox();
+    let sandbox = Sandbox::with_campaign();
     std::fs::create_dir(sandbox.path("exports")).unwrap();
     assert_refused(
         &sandbox,
@@ -313,7 +288,7 @@ fn a_folder_a_missing_file_and_a_100_mb_line_are_refused() {
 
 #[test]
 fn databases_that_are_not_sqlite_or_are_cut_short_are_refused_untouched() {
-    let sandbox = sandbox();
+    let sandbox = Sandbox::with_campaign();
     // A text file passed as the database.
     let notes = sandbox.write("notes.db", "Fair Rent Now: call list\n");
     let output = bare_cmd()
@@ -405,13 +380,16 @@ fn an_unreadable_file_and_a_read_only_database_are_refused_with_a_fix() {
     );
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).unwrap();
     let before = file_bytes(&sandbox.db());
-    let output = as_unprivileged_user(&sandbox)
-        .unwrap()
-        .args(["import", "opens.csv"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let refused_import = || {
+        let output = as_unprivileged_user(&sandbox)
+            .unwrap()
+            .args(["import", "opens.csv"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let stderr = refused_import();
     assert!(stderr.contains("opens.csv: permission denied"), "{stderr}");
     assert!(stderr.contains("Check the file's permissions"), "{stderr}");
     assert_eq!(before, file_bytes(&sandbox.db()));
@@ -419,13 +397,7 @@ fn an_unreadable_file_and_a_read_only_database_are_refused_with_a_fix() {
     // A database the user may read but not write.
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
     std::fs::set_permissions(sandbox.db(), std::fs::Permissions::from_mode(0o444)).unwrap();
-    let output = as_unprivileged_user(&sandbox)
-        .unwrap()
-        .args(["import", "opens.csv"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = refused_import();
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(stderr.contains("cannot be written"), "{stderr}");
     assert!(stderr.contains("ls -l"), "{stderr}");

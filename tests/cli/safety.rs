@@ -52,6 +52,25 @@ fn state(db: &Path) -> Vec<(String, i64)> {
         .collect()
 }
 
+/// A database with the campaign and a first import of `rows` opens linked to it.
+fn with_first_import(rows: usize) -> Sandbox {
+    let sandbox = Sandbox::with_campaign();
+    let first = sandbox.write("first.csv", opens_export(rows, 100, "a"));
+    sandbox.ok(&linked_import(&first));
+    sandbox
+}
+
+/// The arguments that import `file` linked to the campaign.
+fn linked_import(file: &Path) -> Vec<&str> {
+    vec![
+        "import",
+        file.to_str().unwrap(),
+        "--campaign",
+        "fair-rent-now",
+        "-q",
+    ]
+}
+
 /// The built binary as a plain child process (so it can be killed).
 fn spawn(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Child {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("turnout"));
@@ -87,30 +106,9 @@ impl Moments {
 
 #[test]
 fn an_import_killed_at_random_moments_leaves_the_state_before_or_after() {
-    let base = Sandbox::new();
-    base.ok(&[
-        "campaign",
-        "add",
-        "fair-rent-now",
-        "--name",
-        "Fair Rent Now",
-    ]);
-    base.ok(&[
-        "import",
-        base.write("first.csv", opens_export(300, 100, "a"))
-            .to_str()
-            .unwrap(),
-        "--campaign",
-        "fair-rent-now",
-    ]);
+    let base = with_first_import(300);
     let big = base.write("big.csv", opens_export(8_000, 2_500, "b"));
-    let import = [
-        "import",
-        big.to_str().unwrap(),
-        "--campaign",
-        "fair-rent-now",
-        "-q",
-    ];
+    let import = linked_import(&big);
     // Half the trials take the bulk path (indexes dropped and rebuilt inside the transaction),
     // half go row by row.
     let paths: [(&str, &str); 2] = [
@@ -222,21 +220,9 @@ fn hold_write_lock(db: &Path) -> rusqlite::Connection {
 
 #[test]
 fn a_writer_waits_its_turn_and_says_what_to_do_after_the_deadline() {
-    let sandbox = Sandbox::new();
-    sandbox.ok(&[
-        "campaign",
-        "add",
-        "fair-rent-now",
-        "--name",
-        "Fair Rent Now",
-    ]);
+    let sandbox = Sandbox::with_campaign();
     let file = sandbox.write("opens.csv", opens_export(50, 20, "w"));
-    let import = [
-        "import",
-        file.to_str().unwrap(),
-        "--campaign",
-        "fair-rent-now",
-    ];
+    let import = linked_import(&file);
 
     // Held for a moment: the import waits, then lands.
     let lock = hold_write_lock(&sandbox.db());
@@ -276,40 +262,14 @@ fn a_writer_waits_its_turn_and_says_what_to_do_after_the_deadline() {
 
 #[test]
 fn a_report_during_an_import_sees_the_state_before_or_after() {
-    let sandbox = Sandbox::new();
-    sandbox.ok(&[
-        "campaign",
-        "add",
-        "fair-rent-now",
-        "--name",
-        "Fair Rent Now",
-    ]);
-    sandbox.ok(&[
-        "import",
-        sandbox
-            .write("first.csv", opens_export(500, 100, "a"))
-            .to_str()
-            .unwrap(),
-        "--campaign",
-        "fair-rent-now",
-    ]);
+    let sandbox = with_first_import(500);
     let opens = |sandbox: &Sandbox| {
         let rows = sandbox.json(&["totals", "--metric", "opens"]);
         rows.first().map(|row| number(&row["value"])).unwrap_or(0.0)
     };
     let before = opens(&sandbox);
     let big = sandbox.write("big.csv", opens_export(8_000, 2_500, "b"));
-    let mut child = spawn(
-        &sandbox.db(),
-        &[
-            "import",
-            big.to_str().unwrap(),
-            "--campaign",
-            "fair-rent-now",
-            "-q",
-        ],
-        &[],
-    );
+    let mut child = spawn(&sandbox.db(), &linked_import(&big), &[]);
     let mut during = Vec::new();
     while child.try_wait().unwrap().is_none() {
         during.push(opens(&sandbox));

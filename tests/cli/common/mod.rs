@@ -81,6 +81,19 @@ impl Sandbox {
         serde_json::from_slice::<Vec<Value>>(&output.stdout).expect("JSON array")
     }
 
+    /// A sandbox whose database holds only the campaign fair-rent-now (no dates).
+    pub fn with_campaign() -> Sandbox {
+        let sandbox = Sandbox::new();
+        sandbox.ok(&[
+            "campaign",
+            "add",
+            "fair-rent-now",
+            "--name",
+            "Fair Rent Now",
+        ]);
+        sandbox
+    }
+
     /// Sets up the campaign most tests use.
     pub fn fair_rent_now(&self) {
         self.ok(&[
@@ -129,6 +142,23 @@ pub fn one_row<'a>(rows: &'a [Value], matches: &[(&str, &str)]) -> &'a Value {
         "expected one row matching {matches:?} in {rows:#?}"
     );
     found[0]
+}
+
+/// An import summary's counts: [read, inserted, updated, unchanged, rejected, skipped].
+pub fn import_counts(row: &Value) -> [u64; 6] {
+    [
+        "rows_read",
+        "inserted",
+        "updated",
+        "unchanged",
+        "rejected",
+        "skipped",
+    ]
+    .map(|k| {
+        row[k]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no count {k} in {row}"))
+    })
 }
 
 pub fn number(value: &Value) -> f64 {
