@@ -318,7 +318,7 @@ fn databases_that_are_not_sqlite_or_are_cut_short_are_refused_untouched() {
 }
 
 /// Permission checks mean nothing to root, which CI runs as: there the binary runs as the user
-/// `nobody` (with `setpriv`), and where that is impossible the test says it skipped.
+/// `nobody` (with util-linux's `setpriv`), and where that is impossible the test says it skipped.
 fn as_unprivileged_user(sandbox: &Sandbox) -> Option<assert_cmd::Command> {
     let is_root = std::process::Command::new("id")
         .arg("-u")
@@ -327,23 +327,32 @@ fn as_unprivileged_user(sandbox: &Sandbox) -> Option<assert_cmd::Command> {
     if !is_root {
         return Some(sandbox.cmd());
     }
-    let has_setpriv = std::process::Command::new("setpriv")
+    // The binary is copied into the (world-readable) sandbox, since the checkout it was built
+    // in may be closed to other users, then tried once as `nobody`.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(sandbox.dir.path(), std::fs::Permissions::from_mode(0o777)).ok()?;
+    let binary = sandbox.path("turnout-as-nobody");
+    if !binary.exists() {
+        std::fs::copy(assert_cmd::cargo::cargo_bin("turnout"), &binary).ok()?;
+        std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).ok()?;
+    }
+    let as_nobody = || {
+        let mut cmd = assert_cmd::Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&binary)
+            .current_dir(sandbox.dir.path())
+            .env_remove("TURNOUT_DB");
+        cmd
+    };
+    let works = as_nobody()
         .arg("--version")
         .output()
         .is_ok_and(|out| out.status.success());
-    if !has_setpriv {
+    if !works {
         return None;
     }
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(sandbox.dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
-    let binary = assert_cmd::cargo::cargo_bin("turnout");
-    let mut cmd = assert_cmd::Command::new("setpriv");
-    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(binary)
-        .current_dir(sandbox.dir.path())
-        .env_remove("TURNOUT_DB")
-        .arg("--db")
-        .arg(sandbox.db());
+    let mut cmd = as_nobody();
+    cmd.arg("--db").arg(sandbox.db());
     Some(cmd)
 }
 
@@ -351,7 +360,7 @@ fn skipped(what: &str) {
     // Written past the test harness's capture, so the skip is visible in every run.
     let _ = writeln!(
         std::io::stderr(),
-        "SKIPPED {what}: running as root without setpriv, and root can read and write any file"
+        "SKIPPED {what}: running as root, which can read and write any file, and cannot run turnout as the user nobody (setpriv)"
     );
 }
 
