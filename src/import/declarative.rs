@@ -373,7 +373,7 @@ fn read_value(field: &FieldSpec, text: &str, zone: Tz) -> Result<Val, (String, S
                         .formats
                         .first()
                         .map(|f| format!(" like {}", example_time(f)))
-                        .unwrap_or_default()
+                        .unwrap_or_else(|| " like 2026-10-05 18:30:00".to_string())
                 )),
             }
         }
