@@ -125,6 +125,40 @@ impl RowIssue {
     }
 }
 
+/// The last record of a file whose cell swallowed the rest of the file: a quote was opened and
+/// never closed, so every line after it was read as text. Such a cell ends with the file's last
+/// line break, which a cell whose quote was closed practically never does.
+fn unclosed_quote(record: &ByteRecord, line: u64, header: &[String]) -> Option<RowIssue> {
+    let (index, cell) = record
+        .iter()
+        .enumerate()
+        .find(|(_, cell)| ends_with_line_break(cell))?;
+    let last_line = line + record.iter().flatten().filter(|&&b| b == b'\n').count() as u64 - 1;
+    Some(RowIssue {
+        line,
+        column_number: Some(index + 1),
+        column_name: header.get(index).cloned(),
+        expected: Some("a closing quote (\") at the end of this cell".to_string()),
+        found: Some(format!(
+            "{} bytes running to the end of the file",
+            cell.len()
+        )),
+        reason: format!(
+            "a quote opened in this cell is never closed, so lines {line} to {last_line} were read as one cell; \
+             add the closing quote (or remove the opening one) and import the file again"
+        ),
+    })
+}
+
+fn ends_with_line_break(cell: &[u8]) -> bool {
+    // The last byte first: on the hot path almost every cell stops there.
+    matches!(cell.last(), Some(b'\n' | b'\r')) && cell.contains(&b'\n')
+}
+
+fn may_be_unclosed(record: &ByteRecord) -> bool {
+    record.iter().any(ends_with_line_break)
+}
+
 fn fields(count: usize) -> &'static str {
     if count == 1 { "field" } else { "fields" }
 }
@@ -388,6 +422,7 @@ pub fn import(
     let mut rejected_sample = Vec::new();
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
     let mut record = ByteRecord::new();
+    let mut unclosed: Option<RowIssue> = None;
     loop {
         let (line, forced_skip) = if let Some((queued_record, line, reason)) = queued.pop_front() {
             record = queued_record;
@@ -409,10 +444,20 @@ pub fn import(
                     );
                 }
             }
-            (
-                record.position().map(|p| p.line()).unwrap_or(1) + preamble_lines,
-                None,
-            )
+            let line = record.position().map(|p| p.line()).unwrap_or(1) + preamble_lines;
+            // A cell that ends with a line break may have swallowed the rest of the file: it has
+            // when nothing follows it (then it is rejected below).
+            unclosed = None;
+            if may_be_unclosed(&record) {
+                let mut next = ByteRecord::new();
+                if let Ok(false) = csv.read_byte_record(&mut next) {
+                    unclosed = unclosed_quote(&record, line, &header_names);
+                } else if !next.is_empty() {
+                    let next_line = next.position().map(|p| p.line()).unwrap_or(0) + preamble_lines;
+                    queued.push_back((next, next_line, None));
+                }
+            }
+            (line, None)
         };
         counts.rows_read += 1;
         if counts.rows_read % PROGRESS_EVERY == 0 {
@@ -421,6 +466,8 @@ pub fn import(
 
         let outcome = if let Some(reason) = forced_skip {
             Ok(RowOutcome::Skip(reason))
+        } else if let Some(issue) = unclosed.take() {
+            Err(issue)
         } else if record
             .iter()
             .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
