@@ -219,17 +219,16 @@ impl Hasher {
 
     /// The stored hash of an identifier.
     pub fn hash(&self, kind: IdKind, normalized: &str) -> String {
-        let first = hmac_hex(
-            &self.keyed[0],
-            &[kind.as_str().as_bytes(), b":", normalized.as_bytes()],
-        );
         self.keyed[1..]
             .iter()
-            .fold(first, |h, key| hmac_hex(key, &[h.as_bytes()]))
+            .fold(self.legacy_row_hash(kind, normalized), |h, key| {
+                hmac_hex(key, &[h.as_bytes()])
+            })
     }
 
-    /// The identifier's part of a row's identity as turnout wrote it before schema version 3
-    /// (the first key's stored hash). Only used to recognise rows imported back then.
+    /// The first key's hash of an identifier: the stored hash before any rotation, and the
+    /// identifier's part of a row's identity as turnout wrote it before schema version 3 (used
+    /// to recognise rows imported back then).
     pub fn legacy_row_hash(&self, kind: IdKind, normalized: &str) -> String {
         hmac_hex(
             &self.keyed[0],

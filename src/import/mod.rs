@@ -150,6 +150,19 @@ fn unclosed_quote(record: &ByteRecord, line: u64, header: &[String]) -> Option<R
     })
 }
 
+/// A file the CSV reader could not go on reading (a line too long, a read failure): refused.
+fn reading_stopped(
+    name: &str,
+    err: &csv::Error,
+    fallback_line: u64,
+    preamble_lines: u64,
+) -> anyhow::Error {
+    let line = err.position().map(|p| p.line()).unwrap_or(fallback_line) + preamble_lines;
+    anyhow::anyhow!(
+        "cannot import {name}: reading stopped near line {line}: {err}. Nothing was imported from this file"
+    )
+}
+
 fn ends_with_line_break(cell: &[u8]) -> bool {
     // The last byte first: on the hot path almost every cell stops there.
     matches!(cell.last(), Some(b'\n' | b'\r')) && cell.contains(&b'\n')
@@ -434,14 +447,12 @@ pub fn import(
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(err) => {
-                    let line = err
-                        .position()
-                        .map(|p| p.line())
-                        .unwrap_or(counts.rows_read + 2)
-                        + preamble_lines;
-                    bail!(
-                        "cannot import {name}: reading stopped near line {line}: {err}. Nothing was imported from this file"
-                    );
+                    return Err(reading_stopped(
+                        &name,
+                        &err,
+                        counts.rows_read + 2,
+                        preamble_lines,
+                    ));
                 }
             }
             let line = record.position().map(|p| p.line()).unwrap_or(1) + preamble_lines;
@@ -450,11 +461,21 @@ pub fn import(
             unclosed = None;
             if may_be_unclosed(&record) {
                 let mut next = ByteRecord::new();
-                if let Ok(false) = csv.read_byte_record(&mut next) {
-                    unclosed = unclosed_quote(&record, line, &header_names);
-                } else if !next.is_empty() {
-                    let next_line = next.position().map(|p| p.line()).unwrap_or(0) + preamble_lines;
-                    queued.push_back((next, next_line, None));
+                match csv.read_byte_record(&mut next) {
+                    Ok(false) => unclosed = unclosed_quote(&record, line, &header_names),
+                    Ok(true) => {
+                        let next_line =
+                            next.position().map(|p| p.line()).unwrap_or(0) + preamble_lines;
+                        queued.push_back((next, next_line, None));
+                    }
+                    Err(err) => {
+                        return Err(reading_stopped(
+                            &name,
+                            &err,
+                            counts.rows_read + 3,
+                            preamble_lines,
+                        ));
+                    }
                 }
             }
             (line, None)

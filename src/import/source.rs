@@ -176,15 +176,13 @@ impl Read for TappedReader {
 
 impl TappedReader {
     fn check_line_lengths(&mut self, chunk: &[u8]) -> io::Result<()> {
-        let mut rest = chunk;
-        while let Some(at) = rest.iter().position(|&b| b == b'\n' || b == b'\r') {
-            self.line_bytes = 0;
-            if rest[at] == b'\n' {
-                self.line += 1;
+        match chunk.iter().rposition(|&b| b == b'\n' || b == b'\r') {
+            Some(at) => {
+                self.line += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+                self.line_bytes = (chunk.len() - at - 1) as u64;
             }
-            rest = &rest[at + 1..];
+            None => self.line_bytes += chunk.len() as u64,
         }
-        self.line_bytes += rest.len() as u64;
         if self.line_bytes > MAX_LINE_BYTES {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,

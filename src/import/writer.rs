@@ -57,6 +57,13 @@ pub struct TouchRecord {
     pub legacy_source_key: Option<String>,
 }
 
+/// The tables whose rows may carry an identity from before schema version 3.
+#[derive(Debug, Clone, Copy)]
+enum LegacyTable {
+    Touch,
+    Action,
+}
+
 #[derive(Debug, Clone)]
 pub struct ActionRecord {
     pub person: PersonIds,
@@ -742,7 +749,7 @@ impl<'c> Writer<'c> {
             return Ok(Ok(Applied::Inserted));
         }
         if let Some(legacy) = &record.legacy_source_key {
-            self.rekey_legacy("touch", legacy, &record.source_key)?;
+            self.rekey_legacy(LegacyTable::Touch, legacy, &record.source_key)?;
         }
         // Most rows of an import are new: try the insert first, and look for the stored row
         // only when the identity is taken.
@@ -798,10 +805,17 @@ impl<'c> Writer<'c> {
     /// again finds it instead of adding it twice. (Version 3 changed how people enter a row's
     /// identity; the old identity cannot be recomputed without the export, so rows are re-keyed
     /// as their files come back.) When both identities are stored, the newer row stays.
-    fn rekey_legacy(&mut self, table: &str, legacy: &str, current: &str) -> Result<()> {
-        let sql = format!("UPDATE OR IGNORE {table} SET source_key = ?2 WHERE source_key = ?1");
+    fn rekey_legacy(&mut self, table: LegacyTable, legacy: &str, current: &str) -> Result<()> {
+        let sql = match table {
+            LegacyTable::Touch => {
+                "UPDATE OR IGNORE touch SET source_key = ?2 WHERE source_key = ?1"
+            }
+            LegacyTable::Action => {
+                "UPDATE OR IGNORE action SET source_key = ?2 WHERE source_key = ?1"
+            }
+        };
         self.conn
-            .prepare_cached(&sql)?
+            .prepare_cached(sql)?
             .execute(params![legacy, current])?;
         Ok(())
     }
@@ -812,7 +826,7 @@ impl<'c> Writer<'c> {
         line: u64,
     ) -> Result<Result<Applied, RowIssue>> {
         if let Some(legacy) = &record.legacy_source_key {
-            self.rekey_legacy("action", legacy, &record.source_key)?;
+            self.rekey_legacy(LegacyTable::Action, legacy, &record.source_key)?;
         }
         let (person, _) = self.person(&record.person)?;
         let mut at = record.at;
