@@ -226,9 +226,9 @@ pub fn restore(dir: &Path, db_path: &Path) -> Result<Vec<Exported>> {
         })?)
         .with_context(|| format!("{} is not valid JSON", manifest_path.display()))?;
     let version = manifest["schema_version"].as_i64().unwrap_or(0);
-    if version != SCHEMA_VERSION {
+    if !(1..=SCHEMA_VERSION).contains(&version) {
         bail!(
-            "the export has schema version {version} and this turnout has {SCHEMA_VERSION}; restore it with the turnout that made it, then export again"
+            "the export has schema version {version} and this turnout knows up to {SCHEMA_VERSION}; restore it with the turnout that made it (or a newer one)"
         );
     }
     let files = manifest["files"].as_array().cloned().unwrap_or_default();
@@ -253,8 +253,13 @@ pub fn restore(dir: &Path, db_path: &Path) -> Result<Vec<Exported>> {
             db_path.display()
         );
     }
-    let mut store = Store::open(db_path)?;
-    let result = fill(&mut store, dir, &files);
+    // An older export fills the tables as its turnout had them; the migrations since then run
+    // after, as they would have on that turnout's database.
+    let mut store = Store::open_at_version(db_path, version)?;
+    let result = fill(&mut store, dir, &files).and_then(|restored| {
+        store.migrate()?;
+        Ok(restored)
+    });
     if result.is_err() {
         drop(store);
         for suffix in ["", "-wal", "-shm"] {

@@ -16,6 +16,7 @@ mod profiles;
 mod reuse;
 mod source;
 pub mod spec;
+mod touch_counts;
 mod turnout_metrics;
 mod writer;
 
@@ -423,10 +424,10 @@ pub fn import(
         for table in ["touch", "action"] {
             if is_bulk(&tx, table, len)? {
                 writer.defer_indexes(table)?;
-                // Staged rows are checked for repeats at the end, when the rows themselves are
+                // Appended rows are checked for repeats at the end, when the rows themselves are
                 // gone: not when `--rejects` wants them.
                 if table == "touch" && !observer.wants_rejected_rows() {
-                    writer.stage_touches()?;
+                    writer.append_touches()?;
                 }
             }
         }

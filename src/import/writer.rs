@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::cells::Grain;
+use super::touch_counts::TouchCounts;
 use super::{Record, RowIssue};
 use crate::people::IdKind;
 
@@ -164,9 +165,15 @@ pub struct Writer<'c> {
     /// The indexes dropped for a bulk import (their `CREATE INDEX` statements), built again
     /// before anything reads through them.
     deferred_indexes: Vec<String>,
-    /// Whether touches go to `temp.touch_staging` first (a bulk import into an empty table).
-    staging: bool,
-    /// Repeats found when staged touches were moved early (see `person`).
+    /// Whether touches are appended straight to `touch`, with no index to file them into (a
+    /// bulk import into an empty table; see `append_touches`).
+    appending: bool,
+    /// The `CREATE UNIQUE INDEX` of touch identities, dropped while appending.
+    identity_index: Option<String>,
+    /// While appending: the touch counts of the efforts, kept as rows arrive, so they need not
+    /// be counted from the table again at the end. Gone when they may no longer be exact.
+    counted: Option<TouchCounts>,
+    /// Repeats found when appending ended early (see `person`).
     late_repeats: Vec<RowIssue>,
 }
 
@@ -196,7 +203,9 @@ impl<'c> Writer<'c> {
             known_people: HashMap::new(),
             rows_owned: 0,
             deferred_indexes: Vec::new(),
-            staging: false,
+            appending: false,
+            identity_index: None,
+            counted: None,
             late_repeats: Vec::new(),
         }
     }
@@ -223,57 +232,71 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
-    /// For a bulk import into an empty touch table: touches are appended to a staging table
-    /// with no index at all, and moved into `touch` at the end in one pass sorted by identity,
-    /// so its unique index is written in order instead of one random page at a time. Rows that
-    /// repeat an earlier line of the file are found then, by sorting, and rejected as they
-    /// would have been row by row.
-    pub fn stage_touches(&mut self) -> Result<()> {
+    /// For a bulk import into an empty touch table: touches are appended to `touch` in file
+    /// order with no index at all (not even the unique one of identities), and the indexes are
+    /// built at the end, one sorted pass each. Building the unique index is also what finds rows
+    /// that repeat an earlier line of the file: they are taken out then and rejected, as they
+    /// would have been row by row. The effort's touch counts are kept in memory meanwhile.
+    pub fn append_touches(&mut self) -> Result<()> {
         let empty: bool =
             self.conn
                 .query_row("SELECT NOT EXISTS (SELECT 1 FROM touch)", [], |row| {
                     row.get(0)
                 })?;
-        if empty {
-            self.conn.execute_batch(
-                "DROP TABLE IF EXISTS temp.touch_staging;
-                 CREATE TEMP TABLE touch_staging (
-                     person_id INTEGER NOT NULL, effort_id INTEGER NOT NULL, kind TEXT NOT NULL,
-                     at TEXT NOT NULL, local_date TEXT NOT NULL, source_key TEXT NOT NULL,
-                     import_line INTEGER NOT NULL);",
-            )?;
-            self.staging = true;
+        let identity_index: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'touch_identity'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let (true, Some(sql)) = (empty, identity_index) {
+            self.conn.execute_batch("DROP INDEX touch_identity")?;
+            self.identity_index = Some(sql);
+            self.appending = true;
+            self.counted = Some(TouchCounts::default());
         }
         Ok(())
     }
 
-    /// Moves staged touches into `touch`: the first row of each identity, in identity order.
-    /// Returns the later rows of the same identity, rejected as repeats.
-    fn flush_staged_touches(&mut self) -> Result<Vec<RowIssue>> {
-        if !self.staging {
+    /// Ends appending: builds the unique index of identities, first taking out (and returning,
+    /// as rejected repeats) the rows whose identity an earlier line of the file already had.
+    fn end_appending(&mut self) -> Result<Vec<RowIssue>> {
+        if !self.appending {
             return Ok(Vec::new());
         }
-        self.staging = false;
-        let repeats: Vec<RowIssue> = self
+        self.appending = false;
+        let Some(sql) = self.identity_index.take() else {
+            return Ok(Vec::new());
+        };
+        // Most files repeat no row: then the index builds at the first try.
+        match self.conn.execute_batch(&sql) {
+            Ok(()) => return Ok(Vec::new()),
+            Err(rusqlite::Error::SqliteFailure(err, _))
+                if err.code == rusqlite::ErrorCode::ConstraintViolation => {}
+            Err(err) => return Err(err.into()),
+        }
+        let found: Vec<(i64, i64, i64)> = self
             .conn
             .prepare(
-                "SELECT s.import_line, f.first_line FROM touch_staging s
-                 JOIN (SELECT source_key, min(import_line) AS first_line FROM touch_staging
+                "SELECT t.id, t.import_line, f.first_line FROM touch t
+                 JOIN (SELECT source_key, min(import_line) AS first_line FROM touch
                        GROUP BY source_key HAVING count(*) > 1) f USING (source_key)
-                 WHERE s.import_line > f.first_line ORDER BY s.import_line",
+                 WHERE t.import_line > f.first_line ORDER BY t.import_line",
             )?
-            .query_map([], |row| {
-                Ok(repeat_issue(row.get::<_, i64>(0)? as u64, row.get(1)?))
-            })?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        // SQLite takes the other columns from the row holding the min(): each identity's first.
-        self.conn.execute(
-            "INSERT INTO touch (person_id, effort_id, kind, at, local_date, source_key, import_id, import_line)
-             SELECT person_id, effort_id, kind, at, local_date, source_key, ?1, min(import_line)
-             FROM touch_staging GROUP BY source_key ORDER BY source_key",
-            params![self.import_id],
-        )?;
-        self.conn.execute_batch("DROP TABLE temp.touch_staging")?;
+        let mut repeats = Vec::with_capacity(found.len());
+        for (id, line, first_line) in found {
+            self.conn
+                .prepare_cached("DELETE FROM touch WHERE id = ?1")?
+                .execute(params![id])?;
+            repeats.push(repeat_issue(line as u64, first_line));
+        }
+        self.conn.execute_batch(&sql)?;
+        // The counts kept in memory counted the repeats too.
+        self.counted = None;
         self.rows_owned -= repeats.len() as u64;
         Ok(repeats)
     }
@@ -289,20 +312,30 @@ impl<'c> Writer<'c> {
     /// Brings the derived tables up to date once every row is written: the touch counts of the
     /// efforts this import touched, and which tools gave aggregates for which campaigns.
     ///
-    /// Returns the rows found to repeat an earlier line only now (staged touches): the caller
+    /// Returns the rows found to repeat an earlier line only now (appended touches): the caller
     /// counts them as rejected rather than inserted.
     pub fn finish(&mut self) -> Result<Vec<RowIssue>> {
         let mut repeats = std::mem::take(&mut self.late_repeats);
-        repeats.extend(self.flush_staged_touches()?);
+        repeats.extend(self.end_appending()?);
         for issue in &repeats {
             self.record_issue(issue, "rejected")?;
         }
         self.restore_indexes()?;
+        let mut efforts = std::mem::take(&mut self.touched_efforts);
+        let mut presence = self.wrote_effort_values;
+        if let Some(counted) = self.counted.take() {
+            // Every touch of these efforts came from this file (the table was empty): their
+            // counts are the ones kept while appending.
+            for effort_id in counted.write(self.conn)? {
+                efforts.remove(&effort_id);
+                presence = true;
+            }
+        }
         rebuild_summaries(
             self.conn,
-            std::mem::take(&mut self.touched_efforts),
+            efforts,
             std::mem::take(&mut self.action_days),
-            self.wrote_effort_values,
+            presence,
         )?;
         Ok(repeats)
     }
@@ -345,9 +378,11 @@ impl<'c> Writer<'c> {
                 Ok(applied) => outcome = strongest(outcome, applied),
                 Err(issue) => {
                     self.conn.execute_batch("ROLLBACK TO row; RELEASE row")?;
-                    // Efforts and people created by the rolled-back part of the row are gone again.
+                    // Efforts and people created by the rolled-back part of the row are gone again,
+                    // and so are touches already counted.
                     self.efforts.clear();
                     self.known_people.clear();
+                    self.counted = None;
                     return Ok(Err(issue));
                 }
             }
@@ -671,11 +706,12 @@ impl<'c> Writer<'c> {
         };
         if owners.len() > 1 {
             // Merging people rewrites their touches and looks rows up by person: from here on,
-            // rows go straight to their tables. Repeats found among the staged ones wait for
-            // `finish` to be reported with the rest.
-            let repeats = self.flush_staged_touches()?;
+            // rows are filed into every index as they come. Repeats found among the appended
+            // ones wait for `finish` to be reported with the rest.
+            let repeats = self.end_appending()?;
             self.late_repeats.extend(repeats);
             self.restore_indexes()?;
+            self.counted = None;
         }
         for &other in owners.iter().filter(|&&o| o != person) {
             // Unique counts of the merged person's efforts change: rebuild them at the end.
@@ -729,13 +765,13 @@ impl<'c> Writer<'c> {
         let (person, _) = self.person(&record.person)?;
         self.touched_efforts.insert(effort.id);
         let at = crate::dates::rfc3339_utc(&record.at);
-        if self.staging
+        if self.appending
             && let Some(person) = person
         {
             self.conn
                 .prepare_cached(
-                    "INSERT INTO touch_staging (person_id, effort_id, kind, at, local_date, source_key, import_line)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO touch (person_id, effort_id, kind, at, local_date, source_key, import_id, import_line)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )?
                 .execute(params![
                     person,
@@ -744,8 +780,15 @@ impl<'c> Writer<'c> {
                     at,
                     crate::dates::iso_date(record.local_date),
                     record.source_key,
+                    self.import_id,
                     line as i64
                 ])?;
+            if let Some(counted) = &mut self.counted
+                && !counted.add(effort.id, &record.kind, person, record.local_date)
+            {
+                // Too many people to keep in memory: the table is counted at the end instead.
+                self.counted = None;
+            }
             return Ok(Ok(Applied::Inserted));
         }
         if let Some(legacy) = &record.legacy_source_key {

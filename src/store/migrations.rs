@@ -26,16 +26,26 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "004_faster_imports.sql",
         include_str!("../../schema/004_faster_imports.sql"),
     ),
+    (
+        "005_touch_identity_index.sql",
+        include_str!("../../schema/005_touch_identity_index.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, SCHEMA_VERSION)
+}
+
+/// Applies the migrations up to schema version `target` (a restore fills an older export's
+/// tables at the version that wrote them, then brings them up to date).
+pub(super) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if current >= SCHEMA_VERSION {
+    if current >= target {
         return Ok(());
     }
-    for (index, (name, sql)) in MIGRATIONS.iter().enumerate() {
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().take(target as usize) {
         let version = index as i64 + 1;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let applied: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;

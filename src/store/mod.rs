@@ -41,6 +41,13 @@ pub struct Store {
 impl Store {
     /// Opens the database at `path`, creating it (and its schema) on first use.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_at_version(path, SCHEMA_VERSION)
+    }
+
+    /// Opens or creates the database with its schema brought only up to `version` (for a restore
+    /// of an export an older turnout wrote; `migrate` then brings it up to date).
+    pub fn open_at_version(path: &Path, version: i64) -> Result<Store> {
+        let target = version;
         if path.is_dir() {
             bail!(
                 "{} is a folder, not a database file. Pass a file name, e.g. --db {}",
@@ -93,9 +100,15 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        migrations::migrate(&mut store.conn)
+        migrations::migrate_to(&mut store.conn, target)
             .with_context(|| format!("cannot prepare the database {}", path.display()))?;
         Ok(store)
+    }
+
+    /// Applies the migrations this database has not had yet.
+    pub fn migrate(&mut self) -> Result<()> {
+        migrations::migrate(&mut self.conn)
+            .with_context(|| format!("cannot upgrade the database {}", self.path.display()))
     }
 
     pub fn conn(&self) -> &Connection {

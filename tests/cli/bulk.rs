@@ -1,5 +1,5 @@
 //! Large-file imports: an unchanged file recognised by the ledger without reading its rows, and
-//! the bulk path (staged touches, lookup indexes built afterwards) giving exactly the outcome of
+//! the bulk path (touches appended with no index, indexes built afterwards) giving exactly the outcome of
 //! the row-by-row path.
 
 use std::path::Path;
@@ -224,9 +224,18 @@ fn an_unchanged_file_is_recognised_and_a_changed_database_is_not_fooled() {
     assert_eq!(sandbox.json(&["imports"]).len(), before + 1);
 }
 
-#[test]
-fn the_bulk_path_gives_the_row_by_row_outcome() {
-    let text = opens_file(500, &[3, 250, 499]);
+/// What one import of `opens_file(500, repeats)` left, row by row and then in bulk: (counts,
+/// rejected rows, stored touches, index names, touch counts).
+type Outcome = (
+    [u64; 6],
+    Vec<(i64, String, String)>,
+    Vec<String>,
+    Vec<String>,
+    Vec<(String, String, f64)>,
+);
+
+fn row_by_row_and_bulk(repeats: &[usize]) -> (Outcome, Outcome) {
+    let text = opens_file(500, repeats);
     let mut results = Vec::new();
     let mut key: Option<Vec<u8>> = None;
     for bulk in [false, true] {
@@ -244,20 +253,47 @@ fn the_bulk_path_gives_the_row_by_row_outcome() {
         ));
         share_key(&sandbox, &mut key);
     }
-    let (row_by_row, bulk) = (&results[0], &results[1]);
-    assert_eq!(row_by_row.0, [504, 500, 0, 0, 4, 0]);
-    assert_eq!(bulk.0, row_by_row.0, "counts");
-    assert_eq!(bulk.1, row_by_row.1, "rejected rows and their reasons");
-    assert_eq!(bulk.1.len(), 4);
-    assert!(bulk.1.iter().any(|(_, _, reason)| reason.contains("line")));
-    assert_same(&bulk.2, &row_by_row.2, "stored touches");
-    assert_eq!(bulk.3, row_by_row.3, "every index is there afterwards");
-    assert!(bulk.3.iter().any(|name| name == "touch_by_person"));
-    assert_eq!(bulk.4, row_by_row.4, "opens per day");
+    let bulk = results.pop().unwrap();
+    (results.pop().unwrap(), bulk)
+}
+
+#[test]
+fn the_bulk_path_gives_the_row_by_row_outcome() {
+    // With rows repeated (found when the unique index is built) and without (the touch counts
+    // are then the ones kept in memory while appending).
+    for repeats in [&[3, 250, 499][..], &[]] {
+        let (row_by_row, bulk) = row_by_row_and_bulk(repeats);
+        let n = repeats.len() as u64;
+        let expected_counts = [501 + n, 500, 0, 0, 1 + n, 0];
+        assert_eq!(row_by_row.0, expected_counts);
+        assert_eq!(bulk.0, row_by_row.0, "counts");
+        assert_eq!(bulk.1, row_by_row.1, "rejected rows and their reasons");
+        assert_eq!(bulk.1.len(), 1 + repeats.len());
+        let repeat_reasons = bulk
+            .1
+            .iter()
+            .filter(|(_, _, r)| r.contains("same thing as line"));
+        assert_eq!(repeat_reasons.count(), repeats.len());
+        assert_same(&bulk.2, &row_by_row.2, "stored touches");
+        assert_eq!(bulk.3, row_by_row.3, "every index is there afterwards");
+        assert!(bulk.3.iter().any(|name| name == "touch_by_person"));
+        assert!(bulk.3.iter().any(|name| name == "touch_identity"));
+        assert_eq!(bulk.4, row_by_row.4, "opens per day");
+        let unique: f64 = bulk
+            .4
+            .iter()
+            .filter(|(metric, _, _)| metric == "unique_opens")
+            .map(|(_, _, n)| n)
+            .sum();
+        assert_eq!(
+            unique, 60.0,
+            "60 people opened, each counted on their first day"
+        );
+    }
 }
 
 /// A tool whose touches carry both an email and a phone: a row that names two known people
-/// merges them, which moves staged touches early. The outcome is still the row-by-row one.
+/// merges them, which ends appending early. The outcome is still the row-by-row one.
 #[test]
 fn people_merged_during_a_bulk_import_keep_every_touch() {
     let profile = r#"

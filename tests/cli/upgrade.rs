@@ -137,3 +137,41 @@ fn exports_imported_before_an_upgrade_are_recognised_after_it() {
         );
     }
 }
+
+#[test]
+fn an_export_written_by_an_older_turnout_restores_and_keeps_its_numbers() {
+    // `schema-v4/export/` is `turnout export --with-key` of the v4 fixture, by the same turnout.
+    let version = 4;
+    let export = fixture_dir(version).join("export");
+    let sandbox = Sandbox::new();
+    let out = sandbox.ok(&["restore", export.to_str().unwrap()]);
+    assert!(out.contains("Restored"), "{out}");
+    assert_eq!(schema_version(&sandbox.db()), current_schema_version());
+    for (file, args) in REPORTS {
+        let expected: Value =
+            serde_json::from_slice(&std::fs::read(fixture_dir(version).join(file)).unwrap())
+                .unwrap();
+        let mut all = args.to_vec();
+        all.extend(["--today", "2026-10-20"]);
+        assert_eq!(
+            Value::Array(sandbox.json(&all)),
+            expected,
+            "`turnout {}` differs after restoring the v{version} export",
+            args.join(" ")
+        );
+    }
+    // The key came with the export: the same files imported again add nothing.
+    let opens = sample("mailchimp-account-export-granular-opens.csv");
+    let row = &sandbox.json(&[
+        "import",
+        opens.to_str().unwrap(),
+        "--campaign",
+        "fair-rent-now",
+    ])[0];
+    assert_eq!(
+        number(&row["inserted"]) + number(&row["updated"]),
+        0.0,
+        "{row}"
+    );
+    assert!(number(&row["unchanged"]) > 0.0, "{row}");
+}
