@@ -706,7 +706,7 @@ impl DeclarativeParser {
                 );
             }
         }
-        hex::encode(&hasher.finalize()[..SOURCE_KEY_BYTES])
+        crate::people::hex(&hasher.finalize()[..SOURCE_KEY_BYTES])
     }
 
     fn check_rates(&mut self, row: &Row, line: u64) {
@@ -1106,7 +1106,7 @@ impl RowParser for DeclarativeParser {
                         hasher.update(part.as_bytes());
                         hasher.update([0x1f]);
                     }
-                    let source_key = hex::encode(hasher.finalize());
+                    let source_key = crate::people::hex(&hasher.finalize());
                     records.push(Record::Plan(PlanRecord {
                         campaign_id,
                         day,

@@ -27,7 +27,8 @@ use std::collections::{BTreeMap, VecDeque};
 use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use std::io::BufRead;
+use std::io::{BufRead, BufReader};
+use std::sync::mpsc::SyncSender;
 
 use csv::ByteRecord;
 use rusqlite::{TransactionBehavior, params};
@@ -277,7 +278,7 @@ pub(crate) struct ReadContext {
 }
 
 /// The page cache an import may use, in KiB (peak memory stays under 64 MiB).
-const IMPORT_CACHE_KIB: i64 = 12 * 1024;
+const IMPORT_CACHE_KIB: i64 = 8 * 1024;
 
 const REJECTED_SAMPLE: usize = 20;
 const PROGRESS_EVERY: u64 = 4096;
@@ -371,7 +372,7 @@ pub fn import(
         }
     };
     let only_queued = layout == profiles::Layout::KeyValue;
-    let mut parser = profile.bind(&bound_header, &context).map_err(|message| {
+    let parser = profile.bind(&bound_header, &context).map_err(|message| {
         anyhow::anyhow!("cannot import {name} as {}: {message}", profile.name())
     })?;
     let profile_name = profile.name().to_string();
@@ -405,6 +406,23 @@ pub fn import(
     // A bigger page cache than SQLite's 2 MiB default keeps the indexes an import walks in
     // memory; without it, pages spill to the WAL and are read back thousands of times.
     conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+    // A bulk import writes with SQLite's per-row foreign-key checks off (three lookups for each
+    // touch cost a fifth of the import) and checks every reference once before it commits. The
+    // setting only changes outside a transaction: each import sets it, so one that failed cannot
+    // leave it off for the next.
+    let bulk_tables: Vec<&str> = match source_len {
+        Some(len) => ["touch", "action"]
+            .into_iter()
+            .filter_map(|table| {
+                is_bulk(conn, table, len)
+                    .map(|bulk| bulk.then_some(table))
+                    .transpose()
+            })
+            .collect::<Result<_>>()?,
+        None => Vec::new(),
+    };
+    let check_references_at_end = !bulk_tables.is_empty();
+    conn.pragma_update(None, "foreign_keys", !check_references_at_end)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.execute(
         "INSERT INTO import (file_name, file_path, sha256, profile, campaign_id, started_at)
@@ -420,121 +438,97 @@ pub fn import(
     let import_id = tx.last_insert_rowid();
 
     let mut writer = writer::Writer::new(&tx, import_id, &profile_name);
-    if let Some(len) = source_len {
-        for table in ["touch", "action"] {
-            if is_bulk(&tx, table, len)? {
-                writer.defer_indexes(table)?;
-                // Appended rows are checked for repeats at the end, when the rows themselves are
-                // gone: not when `--rejects` wants them.
-                if table == "touch" && !observer.wants_rejected_rows() {
-                    writer.append_touches()?;
-                }
-            }
+    for table in bulk_tables {
+        writer.defer_indexes(table)?;
+        // Appended rows are checked for repeats at the end, when the rows themselves are gone:
+        // not when `--rejects` wants them.
+        if table == "touch" && !observer.wants_rejected_rows() {
+            writer.append_touches()?;
         }
     }
     let mut counts = Counts::default();
     let mut rejected_sample = Vec::new();
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
-    let mut record = ByteRecord::new();
-    let mut unclosed: Option<RowIssue> = None;
-    loop {
-        let (line, forced_skip) = if let Some((queued_record, line, reason)) = queued.pop_front() {
-            record = queued_record;
-            (line, reason)
-        } else if only_queued {
-            break;
-        } else {
-            match csv.read_byte_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(err) => {
-                    return Err(reading_stopped(
-                        &name,
-                        &err,
-                        counts.rows_read + 2,
-                        preamble_lines,
-                    ));
-                }
-            }
-            let line = record.position().map(|p| p.line()).unwrap_or(1) + preamble_lines;
-            // A cell that ends with a line break may have swallowed the rest of the file: it has
-            // when nothing follows it (then it is rejected below).
-            unclosed = None;
-            if may_be_unclosed(&record) {
-                let mut next = ByteRecord::new();
-                match csv.read_byte_record(&mut next) {
-                    Ok(false) => unclosed = unclosed_quote(&record, line, &header_names),
-                    Ok(true) => {
-                        let next_line =
-                            next.position().map(|p| p.line()).unwrap_or(0) + preamble_lines;
-                        queued.push_back((next, next_line, None));
+    // Rows are read and parsed on a second thread while the rows before them are written: the
+    // CSV, the times and the keyed hashes cost about as much as the database work, and a laptop
+    // has more than one core. Rows go across in batches (the hand-over costs little) through a
+    // bounded channel (memory stays flat however far ahead reading gets).
+    let (sender, receiver) =
+        std::sync::mpsc::sync_channel::<Result<Vec<ReadRow>>>(READ_AHEAD_BATCHES);
+    let rows = RowReader {
+        csv,
+        parser,
+        queued,
+        only_queued,
+        preamble_lines,
+        name: &name,
+        header_names: &header_names,
+    };
+    let parser = std::thread::scope(|scope| -> Result<Box<dyn profiles::RowParser>> {
+        let reading = scope.spawn(move || rows.read_all(&sender));
+        let written = (|| -> Result<()> {
+            for batch in &receiver {
+                for ReadRow {
+                    record,
+                    line,
+                    outcome,
+                } in batch?
+                {
+                    counts.rows_read += 1;
+                    if counts.rows_read % PROGRESS_EVERY == 0 {
+                        observer.progress(tap.bytes_read());
                     }
-                    Err(err) => {
-                        return Err(reading_stopped(
-                            &name,
-                            &err,
-                            counts.rows_read + 3,
-                            preamble_lines,
-                        ));
-                    }
-                }
-            }
-            (line, None)
-        };
-        counts.rows_read += 1;
-        if counts.rows_read % PROGRESS_EVERY == 0 {
-            observer.progress(tap.bytes_read());
-        }
 
-        let outcome = if let Some(reason) = forced_skip {
-            Ok(RowOutcome::Skip(reason))
-        } else if let Some(issue) = unclosed.take() {
-            Err(issue)
-        } else if record
-            .iter()
-            .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
-        {
-            Ok(RowOutcome::Skip("blank row".to_string()))
-        } else {
-            parser.parse(&record, line)
-        };
-        let issue = match outcome {
-            Ok(RowOutcome::Skip(reason)) => {
-                counts.skipped += 1;
-                writer.record_issue(
-                    &RowIssue {
-                        line,
-                        column_number: None,
-                        column_name: None,
-                        expected: None,
-                        found: None,
-                        reason: reason.clone(),
-                    },
-                    "skipped",
-                )?;
-                *skipped.entry(reason).or_default() += 1;
-                continue;
-            }
-            Ok(RowOutcome::Records(records)) => match writer.apply_row(&records, line)? {
-                Ok(applied) => {
-                    match applied {
-                        writer::Applied::Inserted => counts.inserted += 1,
-                        writer::Applied::Updated => counts.updated += 1,
-                        writer::Applied::Unchanged => counts.unchanged += 1,
+                    let issue = match outcome {
+                        Ok(RowOutcome::Skip(reason)) => {
+                            counts.skipped += 1;
+                            writer.record_issue(
+                                &RowIssue {
+                                    line,
+                                    column_number: None,
+                                    column_name: None,
+                                    expected: None,
+                                    found: None,
+                                    reason: reason.clone(),
+                                },
+                                "skipped",
+                            )?;
+                            *skipped.entry(reason).or_default() += 1;
+                            continue;
+                        }
+                        Ok(RowOutcome::Records(records)) => {
+                            match writer.apply_row(&records, line)? {
+                                Ok(applied) => {
+                                    match applied {
+                                        writer::Applied::Inserted => counts.inserted += 1,
+                                        writer::Applied::Updated => counts.updated += 1,
+                                        writer::Applied::Unchanged => counts.unchanged += 1,
+                                    }
+                                    continue;
+                                }
+                                Err(issue) => issue,
+                            }
+                        }
+                        Err(issue) => issue,
+                    };
+                    counts.rejected += 1;
+                    writer.record_issue(&issue, "rejected")?;
+                    observer.rejected(&issue, &record)?;
+                    if rejected_sample.len() < REJECTED_SAMPLE {
+                        rejected_sample.push(issue);
                     }
-                    continue;
                 }
-                Err(issue) => issue,
-            },
-            Err(issue) => issue,
+            }
+            Ok(())
+        })();
+        // When writing failed, reading stops at its next batch.
+        drop(receiver);
+        let parser = match reading.join() {
+            Ok(parser) => parser,
+            Err(panic) => std::panic::resume_unwind(panic),
         };
-        counts.rejected += 1;
-        writer.record_issue(&issue, "rejected")?;
-        observer.rejected(&issue, &record)?;
-        if rejected_sample.len() < REJECTED_SAMPLE {
-            rejected_sample.push(issue);
-        }
-    }
+        written.map(|()| parser)
+    })?;
     for issue in writer.finish()? {
         counts.inserted -= 1;
         counts.rejected += 1;
@@ -556,6 +550,9 @@ pub fn import(
     );
     let rows_owned = writer.rows_owned() as i64;
     drop(writer);
+    if check_references_at_end {
+        crate::store::check_references(&tx)?;
+    }
 
     let sha256 = tap.sha256_hex();
     tx.execute(
@@ -591,6 +588,7 @@ pub fn import(
     } else {
         tx.rollback()?;
     }
+    conn.pragma_update(None, "foreign_keys", true)?;
 
     Ok(ImportReport {
         file: name,
@@ -610,6 +608,133 @@ pub fn import(
             notes
         },
     })
+}
+
+/// One row as read and parsed, ready to be written.
+struct ReadRow {
+    record: ByteRecord,
+    line: u64,
+    outcome: Result<RowOutcome, RowIssue>,
+}
+
+/// Rows handed from the reading thread to the writing one at a time.
+const READ_BATCH: usize = 512;
+/// Batches the reading thread may be ahead of the writing one.
+const READ_AHEAD_BATCHES: usize = 8;
+
+/// The reading half of an import: the CSV reader and the profile's parser, on their own thread.
+struct RowReader<'a> {
+    csv: csv::Reader<BufReader<source::TappedReader>>,
+    parser: Box<dyn profiles::RowParser>,
+    /// Records to read before (or, for a key/value report, instead of) the rest of the file:
+    /// (record, line, a reason to skip it without parsing).
+    queued: VecDeque<(ByteRecord, u64, Option<String>)>,
+    only_queued: bool,
+    preamble_lines: u64,
+    name: &'a str,
+    header_names: &'a [String],
+}
+
+impl RowReader<'_> {
+    /// Reads and parses every row, sending them in batches; a read error that stops the file is
+    /// sent last. Stops early when the writing side hangs up. Returns the parser, whose notes
+    /// and warnings are read afterwards.
+    fn read_all(
+        mut self,
+        sender: &SyncSender<Result<Vec<ReadRow>>>,
+    ) -> Box<dyn profiles::RowParser> {
+        let mut batch = Vec::with_capacity(READ_BATCH);
+        let mut rows_read = 0u64;
+
+        loop {
+            let row = match self.next_row(rows_read) {
+                Ok(Some(row)) => row,
+                Ok(None) => break,
+                Err(err) => {
+                    let _ = sender.send(Ok(batch));
+                    let _ = sender.send(Err(err));
+                    return self.parser;
+                }
+            };
+            rows_read += 1;
+            batch.push(row);
+            if batch.len() == READ_BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
+                if sender.send(Ok(full)).is_err() {
+                    return self.parser;
+                }
+            }
+        }
+        let _ = sender.send(Ok(batch));
+        self.parser
+    }
+
+    /// The next row, read and parsed; none at the end of the file.
+    fn next_row(&mut self, rows_read: u64) -> Result<Option<ReadRow>> {
+        let mut record = ByteRecord::new();
+        let mut unclosed: Option<RowIssue> = None;
+        let preamble_lines = self.preamble_lines;
+        let (line, forced_skip) =
+            if let Some((queued_record, line, reason)) = self.queued.pop_front() {
+                record = queued_record;
+                (line, reason)
+            } else if self.only_queued {
+                return Ok(None);
+            } else {
+                match self.csv.read_byte_record(&mut record) {
+                    Ok(true) => {}
+                    Ok(false) => return Ok(None),
+                    Err(err) => {
+                        return Err(reading_stopped(
+                            self.name,
+                            &err,
+                            rows_read + 2,
+                            preamble_lines,
+                        ));
+                    }
+                }
+                let line = record.position().map(|p| p.line()).unwrap_or(1) + preamble_lines;
+                // A cell that ends with a line break may have swallowed the rest of the file: it has
+                // when nothing follows it (then it is rejected below).
+                if may_be_unclosed(&record) {
+                    let mut next = ByteRecord::new();
+                    match self.csv.read_byte_record(&mut next) {
+                        Ok(false) => unclosed = unclosed_quote(&record, line, self.header_names),
+                        Ok(true) => {
+                            let next_line =
+                                next.position().map(|p| p.line()).unwrap_or(0) + preamble_lines;
+                            self.queued.push_back((next, next_line, None));
+                        }
+                        Err(err) => {
+                            return Err(reading_stopped(
+                                self.name,
+                                &err,
+                                rows_read + 3,
+                                preamble_lines,
+                            ));
+                        }
+                    }
+                }
+                (line, None)
+            };
+        let outcome = if let Some(reason) = forced_skip {
+            Ok(RowOutcome::Skip(reason))
+        } else if let Some(issue) = unclosed {
+            Err(issue)
+        } else if record
+            .iter()
+            .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
+        {
+            Ok(RowOutcome::Skip("blank row".to_string()))
+        } else {
+            self.parser.parse(&record, line)
+        };
+        Ok(Some(ReadRow {
+            record,
+            line,
+            outcome,
+        }))
+    }
 }
 
 /// Rows smaller than this are rare in any export; so a file's size over it is a safe guess

@@ -18,8 +18,9 @@ use super::turnout_metrics::TurnoutMetrics;
 use super::{ReadContext, RowIssue, RowOutcome};
 use crate::metrics::Vocabulary;
 
-/// A profile that has found its columns in a header and can read rows.
-pub(crate) trait RowParser {
+/// A profile that has found its columns in a header and can read rows (on the reading thread,
+/// while the rows before are written).
+pub(crate) trait RowParser: Send {
     fn parse(&mut self, record: &ByteRecord, line: u64) -> Result<RowOutcome, RowIssue>;
     /// What the user should know once the file has been read.
     fn notes(&self) -> Vec<String>;

@@ -2,11 +2,11 @@
 //! the progress bar) as they stream past, and sniffed first so that a ZIP, a spreadsheet, UTF-16
 //! text or binary data is refused with a fix instead of being read as garbage rows.
 
-use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Result, bail};
 use sha2::{Digest, Sha256};
@@ -19,7 +19,7 @@ pub struct ImportSource {
     pub path: Option<PathBuf>,
     /// Size in bytes, when known, for the progress bar.
     pub len: Option<u64>,
-    reader: Box<dyn Read>,
+    reader: Box<dyn Read + Send>,
 }
 
 impl ImportSource {
@@ -66,8 +66,8 @@ impl ImportSource {
     /// the tap that reports bytes read so far and, at the end, the sha256 of the whole input.
     pub(super) fn into_reader(self) -> Result<(BufReader<TappedReader>, Tap)> {
         let tap = Tap {
-            bytes: Rc::new(Cell::new(0)),
-            hasher: Rc::new(std::cell::RefCell::new(Sha256::new())),
+            bytes: Arc::new(AtomicU64::new(0)),
+            hasher: Arc::new(Mutex::new(Sha256::new())),
         };
         let tapped = TappedReader {
             inner: self.reader,
@@ -134,21 +134,25 @@ fn sniff(name: &str, head: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Shared view of what the tapped reader has seen.
+/// Shared view of what the tapped reader has seen (the reader may be on another thread).
 #[derive(Clone)]
 pub(super) struct Tap {
-    bytes: Rc<Cell<u64>>,
-    hasher: Rc<std::cell::RefCell<Sha256>>,
+    bytes: Arc<AtomicU64>,
+    hasher: Arc<Mutex<Sha256>>,
 }
 
 impl Tap {
     pub fn bytes_read(&self) -> u64 {
-        self.bytes.get()
+        self.bytes.load(Ordering::Relaxed)
     }
 
     /// The lowercase hex sha256 of every byte read so far.
     pub fn sha256_hex(&self) -> String {
-        hex::encode(self.hasher.borrow().clone().finalize())
+        let hasher = self
+            .hasher
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        hex::encode(hasher.clone().finalize())
     }
 }
 
@@ -157,7 +161,7 @@ impl Tap {
 pub const MAX_LINE_BYTES: u64 = 16 * 1024 * 1024;
 
 pub(super) struct TappedReader {
-    inner: Box<dyn Read>,
+    inner: Box<dyn Read + Send>,
     tap: Tap,
     /// Lines begun so far (1-based) and bytes since the last line break, for the long-line guard.
     line: u64,
@@ -167,8 +171,12 @@ pub(super) struct TappedReader {
 impl Read for TappedReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.tap.bytes.set(self.tap.bytes.get() + n as u64);
-        self.tap.hasher.borrow_mut().update(&buf[..n]);
+        self.tap.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        self.tap
+            .hasher
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .update(&buf[..n]);
         self.check_line_lengths(&buf[..n])?;
         Ok(n)
     }

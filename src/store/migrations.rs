@@ -27,8 +27,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schema/004_faster_imports.sql"),
     ),
     (
-        "005_touch_identity_index.sql",
-        include_str!("../../schema/005_touch_identity_index.sql"),
+        "005_faster_appends.sql",
+        include_str!("../../schema/005_faster_appends.sql"),
     ),
 ];
 

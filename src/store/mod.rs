@@ -5,6 +5,7 @@
 //! instead of failing.
 
 mod migrations;
+mod references;
 pub mod settings;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, OpenFlags};
 
 pub use migrations::{MIGRATIONS, SCHEMA_VERSION};
+pub use references::check_references;
 
 /// How long a command waits for another process's write to finish before giving up, unless
 /// `TURNOUT_BUSY_TIMEOUT` (seconds) says otherwise.
