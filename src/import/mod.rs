@@ -465,7 +465,9 @@ pub fn import(
         header_names: &header_names,
     };
     let parser = std::thread::scope(|scope| -> Result<Box<dyn profiles::RowParser>> {
-        let reading = scope.spawn(move || rows.read_all(&sender));
+        let reading = std::thread::Builder::new()
+            .name("import-reader".to_string())
+            .spawn_scoped(scope, move || rows.read_all(&sender))?;
         let written = (|| -> Result<()> {
             for batch in &receiver {
                 for ReadRow {
@@ -620,7 +622,7 @@ struct ReadRow {
 /// Rows handed from the reading thread to the writing one at a time.
 const READ_BATCH: usize = 512;
 /// Batches the reading thread may be ahead of the writing one.
-const READ_AHEAD_BATCHES: usize = 8;
+const READ_AHEAD_BATCHES: usize = 4;
 
 /// The reading half of an import: the CSV reader and the profile's parser, on their own thread.
 struct RowReader<'a> {
