@@ -201,7 +201,7 @@ impl Profile for DeclarativeProfile {
             Vec::new()
         };
         Ok(Box::new(DeclarativeParser {
-            spec: self.spec.clone(),
+            spec: std::sync::Arc::new(self.spec.clone()),
             header: header.to_vec(),
             width: if self.spec.header {
                 header.len()
@@ -401,7 +401,8 @@ fn example_time(format: &str) -> String {
 }
 
 struct DeclarativeParser {
-    spec: ProfileSpec,
+    /// Shared, so each row can walk its records while the parser changes its own state.
+    spec: std::sync::Arc<ProfileSpec>,
     header: Vec<String>,
     width: usize,
     /// field -> column index
@@ -788,8 +789,8 @@ impl RowParser for DeclarativeParser {
         }
 
         let mut records = Vec::new();
-        let specs = self.spec.records.clone();
-        for (index, spec) in specs.iter().enumerate() {
+        let profile = std::sync::Arc::clone(&self.spec);
+        for (index, spec) in profile.records.iter().enumerate() {
             if !self.holds(&row, spec.conditions()) {
                 continue;
             }
