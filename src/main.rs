@@ -8,8 +8,9 @@ use clap::Parser;
 use turnout::cli::Cli;
 use turnout::error::{UsageError, is_broken_pipe};
 
-// An import parses rows on one thread and frees them on another; glibc's allocator serialises
-// those frees behind a lock (a fifth of the reading thread's time in a million-row import).
+// mimalloc: a million-row import allocates and frees a few small strings per row on two threads;
+// with it the import took 9.2 to 9.8 s against 10.7 to 11.3 s with the system allocator (peak
+// memory 57 MiB against 43 MiB, within the 64 MiB the import is allowed).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

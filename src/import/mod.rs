@@ -28,7 +28,7 @@ use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use std::io::{BufRead, BufReader};
-use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 use csv::ByteRecord;
 use rusqlite::{TransactionBehavior, params};
@@ -455,6 +455,7 @@ pub fn import(
     // bounded channel (memory stays flat however far ahead reading gets).
     let (sender, receiver) =
         std::sync::mpsc::sync_channel::<Result<Vec<ReadRow>>>(READ_AHEAD_BATCHES);
+    let (finished, returned) = std::sync::mpsc::sync_channel::<Vec<ReadRow>>(READ_AHEAD_BATCHES);
     let rows = RowReader {
         csv,
         parser,
@@ -467,21 +468,18 @@ pub fn import(
     let parser = std::thread::scope(|scope| -> Result<Box<dyn profiles::RowParser>> {
         let reading = std::thread::Builder::new()
             .name("import-reader".to_string())
-            .spawn_scoped(scope, move || rows.read_all(&sender))?;
+            .spawn_scoped(scope, move || rows.read_all(&sender, &returned))?;
         let written = (|| -> Result<()> {
             for batch in &receiver {
-                for ReadRow {
-                    record,
-                    line,
-                    outcome,
-                } in batch?
-                {
+                let mut batch = batch?;
+                for row in &mut batch {
+                    let line = row.line;
                     counts.rows_read += 1;
                     if counts.rows_read % PROGRESS_EVERY == 0 {
                         observer.progress(tap.bytes_read());
                     }
 
-                    let issue = match outcome {
+                    let issue = match &mut row.outcome {
                         Ok(RowOutcome::Skip(reason)) => {
                             counts.skipped += 1;
                             writer.record_issue(
@@ -495,11 +493,11 @@ pub fn import(
                                 },
                                 "skipped",
                             )?;
-                            *skipped.entry(reason).or_default() += 1;
+                            *skipped.entry(std::mem::take(reason)).or_default() += 1;
                             continue;
                         }
                         Ok(RowOutcome::Records(records)) => {
-                            match writer.apply_row(&records, line)? {
+                            match writer.apply_row(records, line)? {
                                 Ok(applied) => {
                                     match applied {
                                         writer::Applied::Inserted => counts.inserted += 1,
@@ -511,20 +509,24 @@ pub fn import(
                                 Err(issue) => issue,
                             }
                         }
-                        Err(issue) => issue,
+                        Err(issue) => issue.clone(),
                     };
                     counts.rejected += 1;
                     writer.record_issue(&issue, "rejected")?;
-                    observer.rejected(&issue, &record)?;
+                    observer.rejected(&issue, &row.record)?;
                     if rejected_sample.len() < REJECTED_SAMPLE {
                         rejected_sample.push(issue);
                     }
                 }
+                // The rows are freed by the thread that made them: freeing them here would
+                // make the two threads take turns at the allocator's lock.
+                let _ = finished.try_send(batch);
             }
             Ok(())
         })();
         // When writing failed, reading stops at its next batch.
         drop(receiver);
+        drop(finished);
         let parser = match reading.join() {
             Ok(parser) => parser,
             Err(panic) => std::panic::resume_unwind(panic),
@@ -644,6 +646,7 @@ impl RowReader<'_> {
     fn read_all(
         mut self,
         sender: &SyncSender<Result<Vec<ReadRow>>>,
+        returned: &Receiver<Vec<ReadRow>>,
     ) -> Box<dyn profiles::RowParser> {
         let mut batch = Vec::with_capacity(READ_BATCH);
         let mut rows_read = 0u64;
@@ -661,7 +664,16 @@ impl RowReader<'_> {
             rows_read += 1;
             batch.push(row);
             if batch.len() == READ_BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
+                // A batch the writing side is done with is emptied here (its rows freed by
+                // the thread that allocated them) and filled again.
+                let empty = match returned.try_recv() {
+                    Ok(mut done) => {
+                        done.clear();
+                        done
+                    }
+                    Err(_) => Vec::with_capacity(READ_BATCH),
+                };
+                let full = std::mem::replace(&mut batch, empty);
                 if sender.send(Ok(full)).is_err() {
                     return self.parser;
                 }
