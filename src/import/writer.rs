@@ -160,6 +160,10 @@ pub struct Writer<'c> {
     /// looked: people recur on many rows of an export, and a lookup in memory is far cheaper
     /// than one in the identifier index. Cleared whenever people are merged.
     known_people: HashMap<u128, i64>,
+    /// Whether `known_people` holds every stored identifier (the table was empty when a bulk
+    /// import began, and the cache was never cleared since): then a person it does not know is
+    /// new, with no need to look in the table.
+    known_people_complete: bool,
     /// Stored rows (numbers, touches, actions, plan items) this import wrote or confirmed.
     rows_owned: u64,
     /// The indexes dropped for a bulk import (their `CREATE INDEX` statements), built again
@@ -201,6 +205,7 @@ impl<'c> Writer<'c> {
             wrote_effort_values: false,
             action_days: Default::default(),
             known_people: HashMap::new(),
+            known_people_complete: false,
             rows_owned: 0,
             deferred_indexes: Vec::new(),
             appending: false,
@@ -252,6 +257,11 @@ impl<'c> Writer<'c> {
             )
             .optional()?;
         if let (true, Some(sql)) = (empty, identity_index) {
+            self.known_people_complete = self.conn.query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM person_identifier)",
+                [],
+                |row| row.get(0),
+            )?;
             self.conn.execute_batch("DROP INDEX touch_identity")?;
             self.identity_index = Some(sql);
             self.appending = true;
@@ -317,6 +327,7 @@ impl<'c> Writer<'c> {
     pub fn finish(&mut self) -> Result<Vec<RowIssue>> {
         // No row is left to look people up for: the memory goes to sorting instead.
         self.known_people = HashMap::new();
+        self.known_people_complete = false;
         if self.appending || !self.deferred_indexes.is_empty() {
             // The indexes are built by sorting every row: SQLite may sort on two threads, in less
             // cache each (together they stay within the import's memory), which cut this step
@@ -391,6 +402,7 @@ impl<'c> Writer<'c> {
                     // and so are touches already counted.
                     self.efforts.clear();
                     self.known_people.clear();
+                    self.known_people_complete = false;
                     self.counted = None;
                     return Ok(Err(issue));
                 }
@@ -682,6 +694,7 @@ impl<'c> Writer<'c> {
             let cached = hash_prefix(&entry.1).and_then(|p| self.known_people.get(&p).copied());
             let owner: Option<i64> = match cached {
                 Some(id) => Some(id),
+                None if self.known_people_complete => None,
                 None => self
                     .conn
                     .prepare_cached("SELECT person_id FROM person_identifier WHERE hash = ?1")?
@@ -739,6 +752,7 @@ impl<'c> Writer<'c> {
             self.conn
                 .execute("DELETE FROM person WHERE id = ?1", params![other])?;
             self.known_people.clear();
+            self.known_people_complete = false;
             applied = strongest(applied, Applied::Updated);
         }
         for (kind, hash) in unknown {
