@@ -291,6 +291,21 @@ pub fn import(
     options: &ImportOptions,
     observer: &mut dyn ImportObserver,
 ) -> Result<ImportReport> {
+    let result = import_file(store, source, options, observer);
+    // A bulk import turns SQLite's per-row reference checks off for its transaction: whatever
+    // became of it, they are on again for what the command does next.
+    let restored = store.conn().pragma_update(None, "foreign_keys", true);
+    let report = result?;
+    restored?;
+    Ok(report)
+}
+
+fn import_file(
+    store: &mut Store,
+    source: ImportSource,
+    options: &ImportOptions,
+    observer: &mut dyn ImportObserver,
+) -> Result<ImportReport> {
     let name = source.name.clone();
     let path = source.path.clone();
     let source_len = source.len;
@@ -408,8 +423,7 @@ pub fn import(
     conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
     // A bulk import writes with SQLite's per-row foreign-key checks off (three lookups for each
     // touch cost a fifth of the import) and checks every reference once before it commits. The
-    // setting only changes outside a transaction: each import sets it, so one that failed cannot
-    // leave it off for the next.
+    // setting only changes outside a transaction; `import` turns it on again afterwards.
     let bulk_tables: Vec<&str> = match source_len {
         Some(len) => ["touch", "action"]
             .into_iter()
@@ -592,7 +606,6 @@ pub fn import(
     } else {
         tx.rollback()?;
     }
-    conn.pragma_update(None, "foreign_keys", true)?;
 
     Ok(ImportReport {
         file: name,
