@@ -52,6 +52,20 @@ fn current_schema_version() -> i64 {
     schema_version(&sandbox.db())
 }
 
+/// A report as the fixture's turnout gave it (its JSON file) and as this turnout gives it now.
+fn report_then_and_now(
+    sandbox: &Sandbox,
+    version: i64,
+    file: &str,
+    args: &[&str],
+) -> (Value, Value) {
+    let expected: Value =
+        serde_json::from_slice(&std::fs::read(fixture_dir(version).join(file)).unwrap()).unwrap();
+    let mut all = args.to_vec();
+    all.extend(["--today", "2026-10-20"]);
+    (expected, Value::Array(sandbox.json(&all)))
+}
+
 #[test]
 fn there_is_a_fixture_for_every_older_schema_version() {
     let current = current_schema_version();
@@ -71,12 +85,7 @@ fn every_older_database_migrates_and_keeps_its_numbers() {
     for version in 1..current {
         let sandbox = copy_of(version);
         for (file, args) in REPORTS {
-            let expected: Value =
-                serde_json::from_slice(&std::fs::read(fixture_dir(version).join(file)).unwrap())
-                    .unwrap();
-            let mut all = args.to_vec();
-            all.extend(["--today", "2026-10-20"]);
-            let found = Value::Array(sandbox.json(&all));
+            let (expected, found) = report_then_and_now(&sandbox, version, file, args);
             assert_eq!(
                 found,
                 expected,
@@ -148,13 +157,9 @@ fn an_export_written_by_an_older_turnout_restores_and_keeps_its_numbers() {
     assert!(out.contains("Restored"), "{out}");
     assert_eq!(schema_version(&sandbox.db()), current_schema_version());
     for (file, args) in REPORTS {
-        let expected: Value =
-            serde_json::from_slice(&std::fs::read(fixture_dir(version).join(file)).unwrap())
-                .unwrap();
-        let mut all = args.to_vec();
-        all.extend(["--today", "2026-10-20"]);
+        let (expected, found) = report_then_and_now(&sandbox, version, file, args);
         assert_eq!(
-            Value::Array(sandbox.json(&all)),
+            found,
             expected,
             "`turnout {}` differs after restoring the v{version} export",
             args.join(" ")
