@@ -594,18 +594,7 @@ fn import_file(
     )?;
     debug_assert!(counts.balances());
 
-    let outcome = if options.strict && counts.rejected > 0 {
-        Outcome::StrictRefused
-    } else if options.dry_run {
-        Outcome::DryRun
-    } else {
-        Outcome::Imported
-    };
-    if outcome == Outcome::Imported {
-        tx.commit()?;
-    } else {
-        tx.rollback()?;
-    }
+    let outcome = conclude(tx, options, counts.rejected)?;
 
     Ok(ImportReport {
         file: name,
@@ -764,6 +753,24 @@ impl RowReader<'_> {
     }
 }
 
+/// Commits an import's transaction, or rolls it back for `--dry-run`, and for `--strict` when
+/// rows were rejected; says which.
+fn conclude(tx: rusqlite::Transaction, options: &ImportOptions, rejected: u64) -> Result<Outcome> {
+    let outcome = if options.strict && rejected > 0 {
+        Outcome::StrictRefused
+    } else if options.dry_run {
+        Outcome::DryRun
+    } else {
+        Outcome::Imported
+    };
+    if outcome == Outcome::Imported {
+        tx.commit()?;
+    } else {
+        tx.rollback()?;
+    }
+    Ok(outcome)
+}
+
 /// Rows smaller than this are rare in any export; so a file's size over it is a safe guess
 /// at the most rows it can hold.
 const SMALLEST_ROW_BYTES: u64 = 24;
@@ -845,18 +852,7 @@ fn record_repeat(
             rejected_sample.push(issue);
         }
     }
-    let outcome = if options.strict && counts.rejected > 0 {
-        Outcome::StrictRefused
-    } else if options.dry_run {
-        Outcome::DryRun
-    } else {
-        Outcome::Imported
-    };
-    if outcome == Outcome::Imported {
-        tx.commit()?;
-    } else {
-        tx.rollback()?;
-    }
+    let outcome = conclude(tx, options, counts.rejected)?;
     observer.finished();
     let mut notes = repeat.notes;
     notes.extend(

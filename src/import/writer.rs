@@ -190,6 +190,15 @@ fn hash_prefix(hash: &str) -> Option<u128> {
 
 const MAX_CONFLICTS: usize = 20;
 
+/// A touch appended while its table has no index (see `append_touches`).
+const TOUCH_APPEND: &str =
+    "INSERT INTO touch (person_id, effort_id, kind, at, local_date, source_key, import_id, import_line)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+/// A touch filed into the table's indexes, unless its identity is taken.
+const TOUCH_INSERT_NEW: &str =
+    "INSERT INTO touch (person_id, effort_id, kind, at, local_date, source_key, import_id, import_line)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (source_key) DO NOTHING";
+
 /// Values closer than this are the same number (exports print floats with varying digits).
 const SAME_VALUE: f64 = 1e-9;
 
@@ -771,6 +780,28 @@ impl<'c> Writer<'c> {
         Ok((Some(person), applied))
     }
 
+    /// Runs one of the touch inserts below; returns how many rows it wrote.
+    fn insert_touch(
+        &self,
+        sql: &str,
+        person: Option<i64>,
+        effort_id: i64,
+        record: &TouchRecord,
+        at: &str,
+        line: u64,
+    ) -> Result<usize> {
+        Ok(self.conn.prepare_cached(sql)?.execute(params![
+            person,
+            effort_id,
+            record.kind,
+            at,
+            crate::dates::iso_date(record.local_date),
+            record.source_key,
+            self.import_id,
+            line as i64
+        ])?)
+    }
+
     fn apply_touch(
         &mut self,
         record: &TouchRecord,
@@ -791,21 +822,7 @@ impl<'c> Writer<'c> {
         if self.appending
             && let Some(person) = person
         {
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO touch (person_id, effort_id, kind, at, local_date, source_key, import_id, import_line)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )?
-                .execute(params![
-                    person,
-                    effort.id,
-                    record.kind,
-                    at,
-                    crate::dates::iso_date(record.local_date),
-                    record.source_key,
-                    self.import_id,
-                    line as i64
-                ])?;
+            self.insert_touch(TOUCH_APPEND, Some(person), effort.id, record, &at, line)?;
             if let Some(counted) = &mut self.counted
                 && !counted.add(effort.id, &record.kind, person, record.local_date)
             {
@@ -819,22 +836,7 @@ impl<'c> Writer<'c> {
         }
         // Most rows of an import are new: try the insert first, and look for the stored row
         // only when the identity is taken.
-        let inserted = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO touch (person_id, effort_id, kind, at, local_date, source_key, import_id, import_line)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (source_key) DO NOTHING",
-            )?
-            .execute(params![
-                person,
-                effort.id,
-                record.kind,
-                at,
-                crate::dates::iso_date(record.local_date),
-                record.source_key,
-                self.import_id,
-                line as i64
-            ])?;
+        let inserted = self.insert_touch(TOUCH_INSERT_NEW, person, effort.id, record, &at, line)?;
         if inserted == 1 {
             return Ok(Ok(Applied::Inserted));
         }
