@@ -652,7 +652,6 @@ impl RowReader<'_> {
     ) -> Box<dyn profiles::RowParser> {
         let mut batch = Vec::with_capacity(READ_BATCH);
         let mut rows_read = 0u64;
-
         loop {
             let row = match self.next_row(rows_read) {
                 Ok(Some(row)) => row,

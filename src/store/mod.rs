@@ -46,10 +46,9 @@ impl Store {
         Store::open_at_version(path, SCHEMA_VERSION)
     }
 
-    /// Opens or creates the database with its schema brought only up to `version` (for a restore
-    /// of an export an older turnout wrote; `migrate` then brings it up to date).
-    pub fn open_at_version(path: &Path, version: i64) -> Result<Store> {
-        let target = version;
+    /// Opens or creates the database with its schema brought only up to version `target` (for a
+    /// restore of an export an older turnout wrote; `migrate` then brings it up to date).
+    pub fn open_at_version(path: &Path, target: i64) -> Result<Store> {
         if path.is_dir() {
             bail!(
                 "{} is a folder, not a database file. Pass a file name, e.g. --db {}",
