@@ -76,7 +76,10 @@ pub enum Command {
     Digest(DigestArgs),
     /// Which digital efforts drove an offline result: direct codes and attribution models side by side
     Drivers(DriversArgs),
-    /// An effort's real effect: the action rate of people sent against people held out
+    /// Randomised experiments: draw a holdout before a send, see what it can detect
+    #[command(subcommand)]
+    Holdout(HoldoutCommand),
+    /// An effort's real effect: everyone assigned to be sent against everyone held out
     Lift(LiftArgs),
     /// Write a synthetic organisation as real-format exports, with effects planted in them
     Simulate(SimulateArgs),
@@ -473,19 +476,103 @@ pub struct DriversArgs {
 
 #[derive(Debug, Args)]
 pub struct LiftArgs {
+    /// The campaign whose results are counted (its slug)
     pub campaign: String,
-    /// The effort sent to everyone but the holdout
-    #[arg(long, value_name = "ID")]
-    pub effort: String,
+    /// The experiment drawn with `turnout holdout draw`: everyone it assigned is compared
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["holdout", "sent"])]
+    pub experiment: Option<String>,
+    /// The effort sent to everyone but the holdout (needed with --holdout; with --experiment it
+    /// starts the window at its send and gives its reach)
+    #[arg(long, value_name = "ID", required_unless_present = "experiment")]
+    pub effort: Option<String>,
     /// The people deliberately not sent it: a CSV with an email or phone column
-    #[arg(long, value_name = "FILE")]
-    pub holdout: std::path::PathBuf,
-    /// The result to compare (default: any result)
+    #[arg(long, value_name = "FILE", required_unless_present = "experiment")]
+    pub holdout: Option<PathBuf>,
+    /// With --holdout: the list the effort was sent to (e.g. the file uploaded to the tool)
+    #[arg(long, value_name = "FILE", requires = "holdout")]
+    pub sent: Option<PathBuf>,
+    /// The result to compare (default: any result that is an action: no cancellations or no-shows)
     #[arg(long, value_name = "METRIC")]
     pub outcome: Option<String>,
+    /// With --experiment and no --effort: the day the window starts (default: the draw)
+    #[arg(long, value_name = "DATE", conflicts_with = "effort")]
+    pub from: Option<String>,
     /// How long after the send an action counts
     #[arg(long, default_value = "14d", value_name = "DURATION")]
     pub window: String,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HoldoutCommand {
+    /// Assign everyone in an audience file at random, before the send: a file to send to and a
+    /// file to hold out, recorded for `turnout lift --experiment`
+    Draw(HoldoutDrawArgs),
+    /// Every experiment drawn
+    List(FormatArgs),
+    /// One experiment: its groups, seed, strata balance and when it was drawn
+    Show {
+        /// The experiment's name
+        name: String,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// What an experiment can detect: the minimum detectable effect, or the power for an effect
+    Power(HoldoutPowerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HoldoutDrawArgs {
+    /// The audience: a Mailchimp audience export, Spoke contacts, a CiviCRM or Action Network
+    /// list, or any CSV with an email or phone column
+    pub file: PathBuf,
+    /// A name for the experiment, e.g. assembly-invite
+    #[arg(long)]
+    pub name: String,
+    /// The share of people held out, between 0 and 1
+    #[arg(long, default_value_t = 0.2)]
+    pub share: f64,
+    /// The same seed on the same file draws the same people (default: a random seed, printed)
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    pub seed: Option<u64>,
+    /// Where to write the people to send to (the input's own header and rows)
+    #[arg(long, value_name = "FILE")]
+    pub send: PathBuf,
+    /// Where to write the people held out (never upload this one)
+    #[arg(long, value_name = "FILE")]
+    pub holdout: PathBuf,
+    /// The campaign the experiment is for
+    #[arg(long, value_name = "SLUG")]
+    pub campaign: Option<String>,
+    /// A column to balance within, e.g. MEMBER_RATING (prior engagement)
+    #[arg(long, value_name = "COLUMN")]
+    pub strata: Option<String>,
+    /// Draw again under a name already used, writing over its files
+    #[arg(long)]
+    pub replace: bool,
+    /// The action rate expected without the send, in percent, for the smallest detectable effect
+    /// (default: shown at 1, 2, 5 and 10%)
+    #[arg(long, value_name = "PERCENT")]
+    pub base_rate: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HoldoutPowerArgs {
+    /// Everyone in the experiment, sent and held out
+    #[arg(long)]
+    pub people: u64,
+    /// The share held out, between 0 and 1
+    #[arg(long, default_value_t = 0.2)]
+    pub share: f64,
+    /// The action rate without the send, in percent (2 means 2%)
+    #[arg(long, value_name = "PERCENT")]
+    pub base_rate: String,
+    /// An effect in percentage points (1 means from 2% to 3%): gives the power to detect it
+    #[arg(long, value_name = "POINTS", allow_hyphen_values = true)]
+    pub effect: Option<String>,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -647,6 +734,10 @@ pub struct SimulateArgs {
     /// A planted effect, e.g. email=0.02: people emailed that week RSVP 2 points more often (repeatable)
     #[arg(long = "effect", value_name = "CHANNEL=SIZE")]
     pub effects: Vec<String>,
+    /// Run a drawn experiment: hold out of every email the people `turnout holdout draw` holds
+    /// out of lists/audience.csv with the same seed, at this share (default 0.2)
+    #[arg(long, value_name = "SHARE", num_args = 0..=1, default_missing_value = "0.2")]
+    pub experiment: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -17,8 +17,10 @@ use chrono::NaiveDate;
 
 use crate::campaigns::{self, CampaignFields};
 use crate::dates::parse_date;
+use crate::experiment::{self, Recording, audience, draw};
 use crate::goals::{self, GoalRequest};
 use crate::import::{self, ImportOptions, ImportReport, ImportSource, Silent};
+use crate::people::Hasher;
 use crate::store::{self, Store, settings};
 use crate::weekly_log::{self, LogRequest};
 
@@ -50,10 +52,16 @@ macro_rules! sample {
 /// Every sample, in an order a real team might import them (any order gives the same result).
 pub const SAMPLES: &[Sample] = &[
     sample!("mailchimp-campaign-reports.csv", true, None),
+    sample!("assembly-invite/mailchimp-campaign-report.csv", true, None),
     sample!("mailchimp-account-export-granular-opens.csv", true, None),
     sample!("mailchimp-account-export-granular-clicks.csv", false, None),
     sample!("mobilize-timeslots-sql-mirror.csv", false, None),
     sample!("mobilize-participations-sql-mirror.csv", false, None),
+    sample!(
+        "assembly-invite/mobilize-participations-assembly.csv",
+        true,
+        None
+    ),
     sample!("actblue-contributions.csv", false, None),
     sample!("actionnetwork-report-download.csv", false, None),
     sample!("spoke-campaign-contacts-export.csv", false, None),
@@ -66,11 +74,27 @@ pub const SAMPLES: &[Sample] = &[
     sample!("fair-rent-now-plan.csv", false, None),
 ];
 
+/// The demo's randomised experiment: the invitation to the November 12 assembly, sent on
+/// Wednesday October 14 to the members of the buildings with a tenant committee, after a fifth of
+/// them were held out at random the day before (`imports/samples/assembly-invite/`).
+pub const EXPERIMENT: &str = "assembly-invite";
+/// The send, as Mailchimp's campaigns report names it.
+pub const EXPERIMENT_EFFORT: &str = "9a4e1c7b52";
+pub const EXPERIMENT_SEED: u64 = 1012;
+pub const EXPERIMENT_SHARE: f64 = 0.2;
+pub const EXPERIMENT_STRATA: &str = "MEMBER_RATING";
+const EXPERIMENT_DRAWN_AT: &str = "2026-10-13T17:00:00Z";
+const EXPERIMENT_AUDIENCE: (&str, &[u8]) = (
+    "imports/samples/assembly-invite/members_export.csv",
+    include_bytes!("../imports/samples/assembly-invite/members_export.csv"),
+);
+
 /// One step of building the demo, for the front end to show.
 pub enum Step<'a> {
     Created,
     Campaign(&'a str),
     Goal(&'a goals::Goal),
+    Drew(&'a experiment::Experiment),
     Imported(&'a ImportReport),
     Logged(&'a weekly_log::LogOutcome),
 }
@@ -148,6 +172,10 @@ pub fn build(path: &Path, today: NaiveDate, on_step: &mut dyn FnMut(Step)) -> Re
         on_step(Step::Goal(&goal));
     }
 
+    // The experiment is drawn before its send, as an organizer would.
+    let experiment = draw_experiment(&mut store)?;
+    on_step(Step::Drew(&experiment));
+
     for sample in SAMPLES {
         let options = ImportOptions {
             profile: None,
@@ -185,4 +213,36 @@ pub fn build(path: &Path, today: NaiveDate, on_step: &mut dyn FnMut(Step)) -> Re
     // The plan speaks of "members"; Mailchimp calls the same list "Eastside Tenants Union".
     crate::calendar::map_audience(store.conn(), "Eastside Tenants Union", "members")?;
     Ok(store)
+}
+
+/// Draws the assembly invite's holdout from the bundled audience, as `turnout holdout draw` does
+/// with the same seed (the files beside the audience are that draw's output).
+fn draw_experiment(store: &mut Store) -> Result<experiment::Experiment> {
+    let (name, bytes) = EXPERIMENT_AUDIENCE;
+    let list = audience::parse(
+        name.to_string(),
+        bytes.to_vec(),
+        Some(EXPERIMENT_STRATA),
+        "US",
+    )?;
+    let drawn = draw::draw(&list, EXPERIMENT_SHARE, EXPERIMENT_SEED)?;
+    let hasher = Hasher::open(store.path(), false)?;
+    let campaign = campaigns::get(store.conn(), CAMPAIGN)?;
+    experiment::record(
+        store,
+        &hasher,
+        &Recording {
+            name: EXPERIMENT,
+            campaign_id: Some(campaign.id),
+            share: EXPERIMENT_SHARE,
+            seed: EXPERIMENT_SEED,
+            strata: Some(EXPERIMENT_STRATA),
+            file_name: "members_export.csv".to_string(),
+            drawn_at: EXPERIMENT_DRAWN_AT.to_string(),
+        },
+        &list,
+        &drawn,
+        false,
+    )?;
+    experiment::get(store.conn(), EXPERIMENT)
 }

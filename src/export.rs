@@ -204,6 +204,13 @@ fn describe(table: &str) -> &'static str {
         "cost" => "money and staff time spent",
         "plan_item" => "the publishing calendar",
         "audience_map" => "exported audience names and the organization's own",
+        "experiment" => {
+            "randomised experiments: the audience file drawn from, share held out, seed, strata"
+        }
+        "experiment_member" => {
+            "who each experiment assigned to be sent or held out (by member number)"
+        }
+        "experiment_identifier" => "keyed hashes of each experiment member's emails and phones",
         _ => "",
     }
 }

@@ -16,6 +16,7 @@ pub mod costs;
 pub mod dates;
 pub mod demo;
 pub mod error;
+pub mod experiment;
 pub mod export;
 pub mod goals;
 pub mod import;

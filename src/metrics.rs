@@ -59,6 +59,9 @@ pub struct Metric {
     pub position: i64,
 }
 
+/// Results that record someone not acting: a cancelled RSVP, a no-show.
+pub const NOT_ACTING: &[&str] = &["cancellations", "no_shows"];
+
 /// The whole vocabulary, loaded once per command: results first, then milestones.
 #[derive(Clone)]
 pub struct Vocabulary {
@@ -146,6 +149,21 @@ impl Vocabulary {
             .filter(|(score, _)| *score >= 0.8)
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, name)| name)
+    }
+
+    /// The results that are something a person did: counted results, without the ones that
+    /// record not acting (cancellations, no-shows) and without amounts (money is not people).
+    /// "Who acted" counts these, and only these, unless a metric is named.
+    pub fn acting_results(&self) -> Vec<&str> {
+        self.metrics
+            .iter()
+            .filter(|m| {
+                m.family == Family::Result
+                    && m.unit == Unit::Count
+                    && !NOT_ACTING.contains(&m.name.as_str())
+            })
+            .map(|m| m.name.as_str())
+            .collect()
     }
 
     /// Sort key that puts results before milestones, in vocabulary order.

@@ -14,7 +14,7 @@ use sha2::Sha256;
 const KEY_BYTES: usize = 32;
 
 /// An identifier kind, as stored in `person_identifier.kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IdKind {
     Email,
     Phone,
@@ -272,9 +272,9 @@ pub fn rotate(conn: &mut rusqlite::Connection, db_path: &Path) -> Result<usize> 
     let tx = conn.transaction()?;
     let mut count = 0;
     let new_key = keyed(&key);
-    for table in ["person_identifier", "forgotten"] {
+    for table in ["person_identifier", "forgotten", "experiment_identifier"] {
         let hashes: Vec<String> = tx
-            .prepare(&format!("SELECT hash FROM {table}"))?
+            .prepare(&format!("SELECT DISTINCT hash FROM {table}"))?
             .query_map([], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let mut update = tx.prepare(&format!("UPDATE {table} SET hash = ?1 WHERE hash = ?2"))?;

@@ -1,5 +1,5 @@
-//! Honouring a person's request to be forgotten: their touches, actions and hashes go, everywhere
-//! (the tools' aggregate numbers stay: they never named anyone), and a tombstone of their hashes
+//! Honouring a person's request to be forgotten: their touches, actions, hashes and places in
+//! experiments go, everywhere (the tools' aggregate numbers stay: they never named anyone), and a tombstone of their hashes
 //! makes later imports of old files skip their rows ("forgotten") instead of bringing them back.
 
 use std::collections::BTreeSet;
@@ -19,6 +19,8 @@ pub struct Forgetting {
     pub identifiers: usize,
     pub touches: usize,
     pub actions: usize,
+    /// Places in experiments' groups.
+    pub experiments: usize,
     pub applied: bool,
 }
 
@@ -63,6 +65,15 @@ pub fn forget(store: &mut Store, identifier: &str, apply: bool) -> Result<Forget
             |r| r.get::<_, i64>(0),
         )? as usize;
     }
+    let hashes: Vec<String> = identifiers.iter().map(|(hash, _)| hash.clone()).collect();
+    let (memberships, member_ids) = crate::experiment::memberships(conn, &hashes)?;
+    result.experiments = memberships.len();
+    result.known |= !memberships.is_empty();
+    for id in member_ids {
+        if !identifiers.contains(&id) {
+            identifiers.push(id);
+        }
+    }
     if !apply {
         return Ok(result);
     }
@@ -85,6 +96,7 @@ pub fn forget(store: &mut Store, identifier: &str, apply: bool) -> Result<Forget
         tx.execute("DELETE FROM person WHERE id = ?1", params![person])?;
         rebuild_summaries(&tx, efforts, days, false)?;
     }
+    crate::experiment::forget(&tx, &memberships)?;
     for (hash, kind) in &identifiers {
         tx.execute(
             "INSERT OR IGNORE INTO forgotten (hash, kind, forgotten_at) VALUES (?1, ?2, ?3)",

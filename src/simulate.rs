@@ -1,14 +1,19 @@
 //! A synthetic organisation, written as real-format exports with effects planted in them, for
 //! tests, demos and benchmarks: weekly Mailchimp sends (campaigns report and granular opens),
 //! weekly Spoke texts, Mobilize RSVPs, ActBlue donations (its core columns) and a CallPower call
-//! log. The same seed
-//! gives the same files, byte for byte.
+//! log. The same seed gives the same files, byte for byte.
 //!
-//! The model: each week every person has a base chance of RSVPing. People emailed that week (and
-//! not in the email holdout) add the planted email effect, people texted add the sms effect. An
-//! RSVP happens Wednesday to Saturday, after that week's sends (Tuesday email, Monday texts), so a
-//! 7-day window after a send holds exactly its week's RSVPs. A tenth of people are held out of
-//! every email (`holdout.csv`), so `turnout lift` can measure the email effect.
+//! The model: people differ in engagement (Mailchimp's 1-5 star MEMBER_RATING): the engaged open
+//! more and act more, as real members do, so openers act more than others even when an email
+//! does nothing. Each week every person has a base chance of RSVPing (1% times their engagement).
+//! People emailed that week add the planted email effect (whether or not they open), people
+//! texted add the sms effect. An RSVP happens Wednesday to Saturday, after that week's sends
+//! (Tuesday email, Monday texts), so a 7-day window after a send holds exactly its week's RSVPs.
+//!
+//! Some people are held out of every email: a random tenth (`lists/holdout.csv`), or, with an
+//! experiment, the holdout `turnout holdout draw` makes of `lists/audience.csv` with the same seed
+//! (the simulation draws it the same way). `lists/` also holds each send's list of recipients.
+//! Nothing in `lists/` is an export to import.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -18,15 +23,27 @@ use anyhow::{Context, Result, bail};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use crate::attribution::aggregate::SplitMix;
+use crate::experiment::{audience, draw};
 
 pub const START: &str = "2026-09-07";
-/// The weekly chance of an RSVP with no outreach.
+/// The weekly chance of an RSVP with no outreach, for a member of average engagement.
 pub const BASE_RATE: f64 = 0.01;
+/// The first email's web id; week N's is this plus N - 1.
+pub const FIRST_WEB_ID: usize = 100_000;
+/// Where the lists (audience, holdout, recipients) go, inside the output folder.
+pub const LISTS: &str = "lists";
+/// The experiment's name and strata, as the printed `turnout holdout draw` uses them.
+pub const EXPERIMENT: &str = "sim";
+pub const STRATA: &str = "MEMBER_RATING";
 const HOLDOUT_SHARE: f64 = 0.1;
 const TEXTED_SHARE: f64 = 0.5;
 /// The share of weeks with an email (the first week always has one).
 const EMAIL_WEEKS: f64 = 0.7;
-const OPEN_RATE: f64 = 0.35;
+/// Engagement by MEMBER_RATING (1 to 5 stars): how common it is, the chance of opening an email,
+/// and how much more (or less) often than average such a member acts.
+const RATING_SHARE: [f64; 5] = [0.2, 0.25, 0.25, 0.2, 0.1];
+const OPEN_CHANCE: [f64; 5] = [0.08, 0.2, 0.35, 0.55, 0.75];
+const ACTION_FACTOR: [f64; 5] = [0.3, 0.6, 1.0, 1.6, 2.6];
 
 pub struct Plan {
     pub people: usize,
@@ -34,6 +51,8 @@ pub struct Plan {
     pub seed: u64,
     /// Planted effects: channel (email, sms) -> added weekly RSVP probability.
     pub effects: BTreeMap<String, f64>,
+    /// With an experiment: the share `turnout holdout draw` holds out of `lists/audience.csv`.
+    pub experiment_share: Option<f64>,
 }
 
 /// Parses `email=0.02`.
@@ -69,6 +88,42 @@ fn at(day: NaiveDate, seconds: i64) -> NaiveDateTime {
     day.and_hms_opt(0, 0, 0).expect("midnight") + Duration::seconds(seconds)
 }
 
+/// A member of the simulated organisation.
+struct Person {
+    /// 0 to 4 (one to five stars).
+    rating: usize,
+    held_out: bool,
+}
+
+fn rating(rng: &mut SplitMix) -> usize {
+    let mut u = rng.next_f64();
+    for (i, share) in RATING_SHARE.iter().enumerate() {
+        if u < *share {
+            return i;
+        }
+        u -= share;
+    }
+    RATING_SHARE.len() - 1
+}
+
+/// The audience as Mailchimp's audience export writes it.
+fn audience_file(people: &[Person]) -> Result<String> {
+    let mut text = String::from(
+        "Email Address,First Name,Last Name,Address,Phone Number,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,LATITUDE,LONGITUDE,GMTOFF,DSTOFF,TIMEZONE,CC,REGION,LAST_CHANGED,LEID,EUID,NOTES,TAGS\n",
+    );
+    for (i, person) in people.iter().enumerate() {
+        writeln!(
+            text,
+            "{},Sim,Member{i},,{},{},2026-01-05 10:00:00,,2026-01-05 10:01:00,,,,,,,US,CA,2026-01-05 10:01:00,{},,,\"Simulated\"",
+            email_of(i),
+            &phone_of(i)[2..],
+            person.rating + 1,
+            100_000_000 + i
+        )?;
+    }
+    Ok(text)
+}
+
 /// Writes the files into `dir` and returns their paths.
 pub fn write(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>> {
     if plan.people == 0 || plan.people > 10_000 {
@@ -77,19 +132,67 @@ pub fn write(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>> {
     if plan.weeks == 0 || plan.weeks > 104 {
         bail!("--weeks must be between 1 and 104");
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let lists = dir.join(LISTS);
+    std::fs::create_dir_all(&lists)
+        .with_context(|| format!("cannot create {}", lists.display()))?;
     let mut rng = SplitMix(
         plan.seed
             .wrapping_mul(0x2545_F491_4F6C_DD1D)
             .wrapping_add(1),
     );
+    let mut people: Vec<Person> = (0..plan.people)
+        .map(|_| Person {
+            rating: rating(&mut rng),
+            held_out: false,
+        })
+        .collect();
+    let audience = audience_file(&people)?;
+    let mut files = Vec::new();
+    let audience_path = lists.join("audience.csv");
+    std::fs::write(&audience_path, &audience)?;
+    files.push(audience_path.clone());
+    match plan.experiment_share {
+        Some(share) => {
+            // The same draw `turnout holdout draw` makes of this file with this seed.
+            let list = audience::parse(
+                audience_path.display().to_string(),
+                audience.into_bytes(),
+                Some(STRATA),
+                "US",
+            )?;
+            let drawn = draw::draw(&list, share, plan.seed)?;
+            for unit in &drawn.units {
+                people[unit.rows[0]].held_out = unit.held_out;
+            }
+        }
+        None => {
+            let mut holdout = String::from("email\n");
+            for (i, person) in people.iter_mut().enumerate() {
+                person.held_out = rng.next_f64() < HOLDOUT_SHARE;
+                if person.held_out {
+                    writeln!(holdout, "{}", email_of(i))?;
+                }
+            }
+            let path = lists.join("holdout.csv");
+            std::fs::write(&path, holdout)?;
+            files.push(path);
+        }
+    }
+    files.extend(write_weeks(plan, dir, &people, &mut rng)?);
+    files.sort();
+    Ok(files)
+}
+
+/// The exports, week by week.
+fn write_weeks(
+    plan: &Plan,
+    dir: &Path,
+    people: &[Person],
+    rng: &mut SplitMix,
+) -> Result<Vec<PathBuf>> {
     let start = NaiveDate::parse_from_str(START, "%Y-%m-%d").expect("valid date");
     let email_effect = plan.effects.get("email").copied().unwrap_or(0.0);
     let sms_effect = plan.effects.get("sms").copied().unwrap_or(0.0);
-    let held: Vec<bool> = (0..plan.people)
-        .map(|_| rng.next_f64() < HOLDOUT_SHARE)
-        .collect();
-
     let mut report = String::from(
         "Title,Subject,Audience,\"Send Date\",\"Send Weekday\",\"Total Recipients\",\"Successful Deliveries\",\"Soft Bounces\",\"Hard Bounces\",\"Total Bounces\",\"Times Forwarded\",\"Forwarded Opens\",\"Unique Opens\",\"Open Rate\",\"Total Opens\",\"Unique Clicks\",\"Click Rate\",\"Total Clicks\",Unsubscribes,\"Abuse Complaints\",\"Times Liked on Facebook\",\"Folder Id\",\"Unique Id\",\"Total Orders\",\"Total Gross Sales\",\"Total Revenue\"\n",
     );
@@ -109,23 +212,25 @@ pub fn write(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>> {
         let tuesday = monday + Duration::days(1);
         let send_time = at(tuesday, 10 * 3600);
         let text_time = at(monday, 17 * 3600);
-        let web_id = 100_000 + week;
+        let web_id = FIRST_WEB_ID + week;
         let unique_id = format!(
             "{:010x}",
             plan.seed.wrapping_mul(1_000_003).wrapping_add(week as u64) & 0xff_ffff_ffff
         );
         let mut opens = String::from("Timestamp,Email\n");
-        let (mut recipients, mut opened) = (0usize, 0usize);
+        let mut recipients = String::from("Email Address\n");
+        let (mut sent, mut opened) = (0usize, 0usize);
         // Activity varies from week to week, as real programmes do (and as the aggregate model
         // needs): some weeks have no email, and a different share of people is texted.
         let email_week = week == 0 || rng.next_f64() < EMAIL_WEEKS;
         let texted_share = TEXTED_SHARE * (0.4 + 1.2 * rng.next_f64());
-        for (person, is_held) in held.iter().enumerate() {
-            let emailed = email_week && !is_held;
+        for (i, person) in people.iter().enumerate() {
+            let emailed = email_week && !person.held_out;
             let texted = rng.next_f64() < texted_share;
             if emailed {
-                recipients += 1;
-                if rng.next_f64() < OPEN_RATE {
+                sent += 1;
+                writeln!(recipients, "{}", email_of(i))?;
+                if rng.next_f64() < OPEN_CHANCE[person.rating] {
                     opened += 1;
                     let when =
                         send_time + Duration::seconds((rng.next_f64() * 20.0 * 3600.0) as i64);
@@ -133,7 +238,7 @@ pub fn write(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>> {
                         opens,
                         "{},{}",
                         when.format("%Y-%m-%d %H:%M:%S"),
-                        email_of(person)
+                        email_of(i)
                     )?;
                 }
             }
@@ -143,11 +248,11 @@ pub fn write(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>> {
                     texts,
                     "{participation},{},+15105550190,{},false,DELIVERED,{}.000Z,\"RSVP for the assembly: https://example.org/a?utm_campaign=sim&utm_medium=sms\",\r\n",
                     500 + week,
-                    phone_of(person),
+                    phone_of(i),
                     text_time.format("%Y-%m-%dT%H:%M:%S")
                 )?;
             }
-            let chance = BASE_RATE
+            let chance = BASE_RATE * ACTION_FACTOR[person.rating]
                 + if emailed { email_effect } else { 0.0 }
                 + if texted { sms_effect } else { 0.0 };
             if rng.next_f64() < 0.002 {
@@ -155,11 +260,11 @@ pub fn write(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>> {
                 writeln!(
                     donations,
                     "SIM{:07},{},{}.00,Simulated Union PAC,,{},{}",
-                    participation + week * plan.people + person,
+                    participation + week * plan.people + i,
                     when.format("%Y-%m-%d %H:%M:%S"),
                     5 + (rng.next_f64() * 50.0) as u32,
-                    email_of(person),
-                    &phone_of(person)[2..]
+                    email_of(i),
+                    &phone_of(i)[2..]
                 )?;
             }
             if rng.next_f64() < chance {
@@ -173,22 +278,22 @@ pub fn write(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>> {
                 writeln!(
                     rsvps,
                     "{participation},{when}+00,{when}+00,{},{},7000,{},REGISTERED,{attended},,,sim",
-                    email_of(person),
-                    &phone_of(person)[2..],
+                    email_of(i),
+                    &phone_of(i)[2..],
                     70_000 + week,
                     when = when.format("%Y-%m-%d %H:%M:%S"),
                 )?;
             }
         }
-        let open_rate = if recipients > 0 {
-            opened as f64 / recipients as f64 * 100.0
-        } else {
-            0.0
-        };
         if email_week {
+            let open_rate = if sent > 0 {
+                opened as f64 / sent as f64 * 100.0
+            } else {
+                0.0
+            };
             writeln!(
                 report,
-                "\"Sim week {n}\",\"Week {n}\",\"Simulated Union\",\"{}\",{},{recipients},{recipients},0,0,0,0,0,{opened},{open_rate:.2}%,{opened},0,0.00%,0,0,0,0,0,{unique_id},0,0,0",
+                "\"Sim week {n}\",\"Week {n}\",\"Simulated Union\",\"{}\",{},{sent},{sent},0,0,0,0,0,{opened},{open_rate:.2}%,{opened},0,0.00%,0,0,0,0,0,{unique_id},0,0,0",
                 send_time.format("%b %d, %Y %I:%M %P"),
                 tuesday.format("%A"),
                 n = week + 1
@@ -196,6 +301,9 @@ pub fn write(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>> {
             let opens_path = dir.join(format!("{web_id}_sim-week-{}.csv", week + 1));
             std::fs::write(&opens_path, opens)?;
             files.push(opens_path);
+            let sent_path = dir.join(LISTS).join(format!("sent-{web_id}.csv"));
+            std::fs::write(&sent_path, recipients)?;
+            files.push(sent_path);
         }
         // A few calls a week, some with the number withheld.
         let weekly_calls = (plan.people as f64 * 0.01 * (0.5 + rng.next_f64())) as usize;
@@ -214,24 +322,16 @@ pub fn write(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>> {
             }
         }
     }
-    let mut holdout = String::from("email\n");
-    for (person, is_held) in held.iter().enumerate() {
-        if *is_held {
-            writeln!(holdout, "{}", email_of(person))?;
-        }
-    }
     for (name, body) in [
         ("mailchimp-campaigns.csv", report),
         ("spoke-messages.csv", texts),
         ("mobilize-participations.csv", rsvps),
         ("callpower-log-campaign-1.csv", calls),
         ("actblue-contributions.csv", donations),
-        ("holdout.csv", holdout),
     ] {
         let path = dir.join(name);
         std::fs::write(&path, body)?;
         files.push(path);
     }
-    files.sort();
     Ok(files)
 }

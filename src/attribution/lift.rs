@@ -1,12 +1,11 @@
-//! Holdout lift: when part of an audience was deliberately not sent an effort, the difference in
-//! action rates between people sent and people held out is its real effect. The 95% interval of
-//! the difference is Newcombe's hybrid score interval (method 10), built from Wilson intervals,
-//! which behaves at small counts and rates near zero where the textbook formula does not.
+//! Holdout lift: when part of an audience was held out of an effort at random, the difference in
+//! action rates between everyone assigned to be sent and everyone held out (intention to treat) is
+//! its real effect. The 95% interval of the difference is Newcombe's hybrid score interval
+//! (method 10), built from Wilson intervals, which behaves at small counts and rates near zero
+//! where the textbook formula does not. `groups` counts the groups; this file works the answer out.
 
-use std::collections::HashSet;
-
-use anyhow::{Result, bail};
-use rusqlite::{Connection, OptionalExtension, params};
+use super::groups::{Counts, EffortRecord};
+use crate::experiment::power::{SAMPLE_RATIO_ALERT, minimum_detectable_effect, sample_ratio_p};
 
 const Z95: f64 = 1.959_963_984_540_054;
 
@@ -47,8 +46,10 @@ pub fn newcombe(acted_sent: f64, sent: f64, acted_held: f64, held: f64) -> Diffe
     }
 }
 
-/// The answer in words: an effect only when the whole interval is on one side of zero.
-pub fn verdict(d: &Difference, outcome: &str) -> String {
+/// The answer in words: an effect only when the whole interval is on one side of zero, and a
+/// "no evidence" always says what these groups could have seen (`mde`, the minimum detectable
+/// effect; none when nobody acted at all).
+pub fn verdict(d: &Difference, outcome: &str, mde: Option<f64>) -> String {
     let points = |x: f64| format!("{:.1}", x * 100.0);
     if d.low > 0.0 {
         format!(
@@ -65,114 +66,164 @@ pub fn verdict(d: &Difference, outcome: &str) -> String {
             points(d.high)
         )
     } else {
+        let seen = match mde {
+            Some(mde) => format!(
+                "with these groups an effect smaller than {} points could not be detected",
+                points(mde)
+            ),
+            None => {
+                "nobody in either group acted, so these groups cannot show anything yet".to_string()
+            }
+        };
         format!(
-            "no evidence of an effect ({} to {})",
+            "no evidence of an effect ({} to {}); {seen}",
             points(d.low),
             points(d.high)
         )
     }
 }
 
-pub struct LiftResult {
-    pub sent: usize,
-    pub acted_sent: usize,
-    pub held: usize,
-    pub acted_held: usize,
-    /// Held-out people who were sent the effort anyway (left out of both groups).
-    pub overlap: usize,
-    pub difference: Difference,
+/// How much of a group the effort reached, and by what record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reach {
+    pub sent_rate: f64,
+    pub held_rate: f64,
+    pub basis: &'static str,
 }
 
-/// Compares people sent `effort_id` with the held-out people (their identifier hashes): who took
-/// an `outcome` action (any result when `None`) in `window` seconds after the send.
-pub fn measure(
-    conn: &Connection,
-    campaign_id: i64,
-    effort_id: i64,
-    holdout_hashes: &[String],
-    outcome: Option<&str>,
-    window: i64,
-) -> Result<LiftResult> {
-    let send: Option<i64> = conn
-        .query_row(
-            "SELECT coalesce(unixepoch(e.sent_at), (SELECT min(unixepoch(at)) FROM touch WHERE effort_id = e.id))
-             FROM effort e WHERE e.id = ?1",
-            params![effort_id],
-            |row| row.get(0),
-        )
-        .optional()?
-        .flatten();
-    let Some(send) = send else {
-        bail!("the effort has no send time and no touches, so there is nothing to compare");
+/// The effect on those actually reached (the complier average causal effect, ITT / the
+/// difference in reach), with the ITT interval scaled the same way (the reach rate, measured on
+/// the whole group, is treated as known).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cace {
+    pub estimate: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// Group sizes against the drawn share.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SampleRatio {
+    pub observed_sent: f64,
+    pub observed_unsent: f64,
+    pub share: f64,
+    pub p: f64,
+    pub basis: &'static str,
+}
+
+impl SampleRatio {
+    pub fn mismatch(&self) -> bool {
+        self.p < SAMPLE_RATIO_ALERT
+    }
+}
+
+/// A lift, worked out.
+#[derive(Debug, Clone)]
+pub struct LiftResult {
+    pub counts: Counts,
+    pub difference: Difference,
+    /// The minimum detectable effect at the rate both groups had together (none when nobody acted).
+    pub mde: Option<f64>,
+    pub reach: Option<Reach>,
+    pub cace: Option<Cace>,
+    pub sample_ratio: Option<SampleRatio>,
+}
+
+/// Works a lift out from the two groups' counts: the intention-to-treat difference, what it could
+/// detect, the effect on those reached when the effort's reach is known, and (when the share was
+/// drawn) whether the groups are the size the draw made them.
+pub fn analyse(counts: Counts, share: Option<f64>, effort: Option<&EffortRecord>) -> LiftResult {
+    let (sent, held) = (counts.sent, counts.held);
+    let difference = newcombe(
+        sent.acted as f64,
+        sent.people as f64,
+        held.acted as f64,
+        held.people as f64,
+    );
+    let total = (sent.people + held.people) as f64;
+    let pooled = (sent.acted + held.acted) as f64 / total;
+    let mde = (pooled > 0.0)
+        .then(|| minimum_detectable_effect(pooled, sent.people as f64, held.people as f64));
+    let reach = effort.and_then(|e| reach(&counts, e));
+    let cace = reach.and_then(|r| {
+        let reached = r.sent_rate - r.held_rate;
+        (reached > 0.0).then(|| Cace {
+            estimate: difference.difference / reached,
+            low: difference.low / reached,
+            high: difference.high / reached,
+        })
+    });
+    let sample_ratio = share.map(|share| {
+        let (observed_sent, basis) = match effort {
+            Some(e) if e.knows_who_was_sent() => (
+                (sent.recorded_sent + held.recorded_sent) as f64,
+                "by the people recorded as sent the effort",
+            ),
+            Some(EffortRecord {
+                total_sent: Some(s),
+                ..
+            }) => (*s, "by the tool's count of messages sent"),
+            _ => (sent.people as f64, "the groups as drawn"),
+        };
+        let observed_unsent = (total - observed_sent).max(0.0);
+        let p = if observed_sent > total {
+            0.0
+        } else {
+            sample_ratio_p(observed_sent, observed_unsent, share)
+        };
+        SampleRatio {
+            observed_sent,
+            observed_unsent,
+            share,
+            p,
+            basis,
+        }
+    });
+    LiftResult {
+        counts,
+        difference,
+        mde,
+        reach,
+        cace,
+        sample_ratio,
+    }
+}
+
+/// The effort's reach in each group: per person where the exports say who opened or who was
+/// sent, else from the tool's own totals (which count only the people sent).
+fn reach(counts: &Counts, effort: &EffortRecord) -> Option<Reach> {
+    let (sent, held) = (counts.sent, counts.held);
+    let rate = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f64 / of as f64 };
+    if !effort.opened.is_empty() {
+        return Some(Reach {
+            sent_rate: rate(sent.opened, sent.people),
+            held_rate: rate(held.opened, held.people),
+            basis: "opened or clicked",
+        });
+    }
+    if effort.knows_who_was_sent() {
+        return Some(Reach {
+            sent_rate: rate(sent.recorded_sent, sent.people),
+            held_rate: rate(held.recorded_sent, held.people),
+            basis: "recorded as sent or delivered",
+        });
+    }
+    let (total, basis) = match (effort.total_unique_opens, effort.total_delivered) {
+        (Some(opens), _) => (opens, "opened, by the tool's count of unique opens"),
+        (None, Some(delivered)) => (delivered, "delivered, by the tool's count"),
+        (None, None) => return None,
     };
-    let mut stmt = conn.prepare("SELECT DISTINCT person_id FROM touch WHERE effort_id = ?1")?;
-    let sent: HashSet<i64> = stmt
-        .query_map(params![effort_id], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    if sent.is_empty() {
-        bail!(
-            "nobody is recorded as sent this effort; import its per-person export (e.g. Spoke messages, Mailchimp activity) first"
-        );
-    }
-    // Held-out people: the listed identifiers, as people (several identifiers may be one person;
-    // an identifier seen nowhere is still a person who did not act).
-    let mut held: HashSet<i64> = HashSet::new();
-    let mut unknown = 0usize;
-    let mut overlap = 0usize;
-    let mut lookup = conn.prepare("SELECT person_id FROM person_identifier WHERE hash = ?1")?;
-    let mut seen_hashes = HashSet::new();
-    for hash in holdout_hashes {
-        if !seen_hashes.insert(hash) {
-            continue;
-        }
-        match lookup
-            .query_row(params![hash], |row| row.get::<_, i64>(0))
-            .optional()?
-        {
-            Some(person) if sent.contains(&person) => overlap += 1,
-            Some(person) => {
-                held.insert(person);
-            }
-            None => unknown += 1,
-        }
-    }
-    let mut acted_stmt = conn.prepare(
-        "SELECT DISTINCT a.person_id FROM action a JOIN metric m ON m.name = a.metric
-         WHERE a.campaign_id = ?1 AND a.person_id IS NOT NULL
-           AND unixepoch(a.at) >= ?2 AND unixepoch(a.at) <= ?3
-           AND (?4 IS NULL AND m.family = 'result' AND a.metric <> 'donation_amount' OR a.metric = ?4)",
-    )?;
-    let acted: HashSet<i64> = acted_stmt
-        .query_map(params![campaign_id, send, send + window, outcome], |row| {
-            row.get(0)
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let acted_sent = sent.iter().filter(|p| acted.contains(p)).count();
-    let acted_held = held.iter().filter(|p| acted.contains(p)).count();
-    let held_total = held.len() + unknown;
-    if held_total == 0 {
-        bail!(
-            "no one in the holdout file is left once people who were sent the effort anyway are taken out"
-        );
-    }
-    Ok(LiftResult {
-        sent: sent.len(),
-        acted_sent,
-        held: held_total,
-        acted_held,
-        overlap,
-        difference: newcombe(
-            acted_sent as f64,
-            sent.len() as f64,
-            acted_held as f64,
-            held_total as f64,
-        ),
+    (sent.people > 0).then(|| Reach {
+        sent_rate: (total / sent.people as f64).min(1.0),
+        held_rate: 0.0,
+        basis,
     })
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::attribution::groups::GroupCounts;
 
     /// A small deterministic generator for simulations (SplitMix64).
     pub(crate) struct Rng(u64);
@@ -229,7 +280,7 @@ pub(crate) mod tests {
                 rng.binomial(n, base),
                 n as f64,
             );
-            if verdict(&null, "sign-ups").starts_with("no evidence") {
+            if verdict(&null, "sign-ups", None).starts_with("no evidence") {
                 no_evidence += 1;
             }
         }
@@ -243,15 +294,111 @@ pub(crate) mod tests {
         );
     }
 
+    fn counts(sent: (usize, usize), held: (usize, usize)) -> Counts {
+        let group = |(people, acted)| GroupCounts {
+            people,
+            acted,
+            ..GroupCounts::default()
+        };
+        Counts {
+            sent: group(sent),
+            held: group(held),
+            metrics_seen: vec!["rsvps".to_string()],
+        }
+    }
+
+    #[test]
+    fn intention_to_treat_with_its_reach_and_what_it_could_detect_by_hand() {
+        // 600 assigned to be sent, 30 RSVPed (5%); 200 held out, 2 RSVPed (1%). 210 of the 600
+        // opened (35%), none of the held out; the tool counted 600 sent, as drawn (25% held out).
+        let mut c = counts((600, 30), (200, 2));
+        c.sent.opened = 210;
+        let effort = EffortRecord {
+            opened: [1].into_iter().collect(),
+            total_sent: Some(600.0),
+            ..EffortRecord::default()
+        };
+        let lift = analyse(c, Some(0.25), Some(&effort));
+        let d = lift.difference;
+        assert!((d.difference - 0.04).abs() < 1e-12);
+        // Newcombe: 0.04 - sqrt((0.05 - 0.03533)^2 + (0.03572 - 0.01)^2) = 0.01035, and
+        // 0.04 + sqrt((0.07049 - 0.05)^2 + (0.01 - 0.00274)^2) = 0.06173.
+        assert!((d.low - 0.010_347).abs() < 1e-5, "{d:?}");
+        assert!((d.high - 0.061_727).abs() < 1e-5, "{d:?}");
+        // Both groups together acted at 32 / 800 = 4%: MDE = 2.8016 x sqrt(0.04 x 0.96 x
+        // (1/600 + 1/200)) = 2.8016 x 0.016 = 4.48 points.
+        assert!((lift.mde.unwrap() - 0.044_825).abs() < 1e-5);
+        // Reached: 35% of the sent; the effect on them is 4 / 0.35 = 11.4 points (3.0 to 17.6).
+        let reach = lift.reach.unwrap();
+        assert_eq!((reach.sent_rate, reach.held_rate), (0.35, 0.0));
+        let cace = lift.cace.unwrap();
+        assert!((cace.estimate - 0.114_286).abs() < 1e-5);
+        assert!((cace.low - 0.029_562).abs() < 1e-5);
+        assert!((cace.high - 0.176_362).abs() < 1e-5);
+        let ratio = lift.sample_ratio.unwrap();
+        assert_eq!((ratio.observed_sent, ratio.observed_unsent), (600.0, 200.0));
+        assert!((ratio.p - 1.0).abs() < 1e-6 && !ratio.mismatch());
+        assert_eq!(
+            verdict(&d, "rsvps", lift.mde),
+            "raised rsvps by 4.0 points (1.0 to 6.2)"
+        );
+    }
+
+    #[test]
+    fn a_holdout_that_was_mailed_is_a_sample_ratio_mismatch() {
+        // The tool sent 790 messages to an experiment of 800 drawn with 25% held out: 190 held-out
+        // people were mailed. 790 : 10 against 600 : 200 is chi-square 60.2 + 180.5, p ~ 0.
+        let c = counts((600, 30), (200, 8));
+        let effort = EffortRecord {
+            total_sent: Some(790.0),
+            ..EffortRecord::default()
+        };
+        let lift = analyse(c, Some(0.25), Some(&effort));
+        let ratio = lift.sample_ratio.unwrap();
+        assert_eq!(ratio.basis, "by the tool's count of messages sent");
+        assert!(ratio.mismatch(), "{ratio:?}");
+        // Recorded per person instead: 580 of the sent and 5 of the held out. 585 : 215 against
+        // 600 : 200: 225/600 + 225/200 = 1.5, p = erfc(sqrt(0.75)) = 0.2207, no alarm.
+        let mut c = counts((600, 30), (200, 8));
+        c.sent.recorded_sent = 580;
+        c.held.recorded_sent = 5;
+        let effort = EffortRecord {
+            sent: (0..585).collect(),
+            ..EffortRecord::default()
+        };
+        let lift = analyse(c, Some(0.25), Some(&effort));
+        let ratio = lift.sample_ratio.unwrap();
+        assert_eq!((ratio.observed_sent, ratio.observed_unsent), (585.0, 215.0));
+        assert!((ratio.p - 0.220_671).abs() < 1e-5, "{ratio:?}");
+        // Reach from the sends: 580/600 against 5/200, so the CACE divides by 0.94167.
+        let reach = lift.reach.unwrap();
+        assert_eq!(reach.basis, "recorded as sent or delivered");
+        assert!((reach.sent_rate - reach.held_rate - (580.0 / 600.0 - 0.025)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn nobody_acting_says_so_instead_of_a_detectable_effect() {
+        let lift = analyse(counts((100, 0), (100, 0)), None, None);
+        assert_eq!(lift.mde, None);
+        assert!(lift.sample_ratio.is_none() && lift.cace.is_none());
+        assert_eq!(
+            verdict(&lift.difference, "rsvps", lift.mde),
+            "no evidence of an effect (-3.7 to 3.7); nobody in either group acted, so these groups cannot show anything yet"
+        );
+    }
+
     #[test]
     fn verdicts_read_as_sentences() {
         let up = newcombe(120.0, 1000.0, 80.0, 1000.0);
         assert!(
-            verdict(&up, "sign-ups").starts_with("raised sign-ups by 4.0 points ("),
+            verdict(&up, "sign-ups", Some(0.03)).starts_with("raised sign-ups by 4.0 points ("),
             "{}",
-            verdict(&up, "sign-ups")
+            verdict(&up, "sign-ups", Some(0.03))
         );
         let none = newcombe(50.0, 1000.0, 48.0, 1000.0);
-        assert!(verdict(&none, "sign-ups").starts_with("no evidence of an effect ("));
+        assert_eq!(
+            verdict(&none, "sign-ups", Some(0.0271)),
+            "no evidence of an effect (-1.7 to 2.1); with these groups an effect smaller than 2.7 points could not be detected"
+        );
     }
 }

@@ -8,6 +8,8 @@
 //! `direct`, no code an effort owns) are credited to "no digital touch".
 
 pub mod aggregate;
+pub mod design;
+pub mod groups;
 pub mod lift;
 pub mod markov;
 pub mod rules;

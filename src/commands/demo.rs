@@ -8,10 +8,14 @@ use anyhow::Result;
 
 use super::Context;
 use super::goal::progress_section;
+use crate::attribution::design::{self, Design, LiftRequest};
 use crate::campaigns;
 use crate::dates::{parse_date, week_label};
 use crate::demo::{self, CAMPAIGN, DEMO_TODAY, Step};
 use crate::output::{Cell, Column, Format, Report, Section, plain_number};
+use crate::people::Hasher;
+use crate::report::funnel::find_effort;
+use crate::report::lift::{points, summary_section};
 use crate::report::progress::PACE_DEFINITIONS;
 use crate::report::totals::{self, TotalsBy, TotalsQuery};
 
@@ -28,7 +32,8 @@ pub fn run(context: &Context, format: Format) -> Result<()> {
         "Building the demo database {} ...",
         path.display()
     ));
-    let store = demo::build(&path, today, &mut |step| match step {
+    let store = demo::build(&path, today, &mut |step| {
+        match step {
         Step::Created => context.note("  created, time zone America/Los_Angeles"),
         Step::Campaign(slug) => context.note(&format!("  campaign {slug}")),
         Step::Goal(goal) => context.note(&format!(
@@ -36,6 +41,14 @@ pub fn run(context: &Context, format: Format) -> Result<()> {
             plain_number(goal.target),
             goal.metric,
             goal.by
+        )),
+        Step::Drew(e) => context.note(&format!(
+            "  drew experiment {}: {} to send, {} held out at random (seed {}, balanced within each {})",
+            e.name,
+            e.send,
+            e.held_out,
+            e.seed,
+            e.strata.as_deref().unwrap_or("-")
         )),
         Step::Imported(report) => {
             let c = report.counts;
@@ -64,6 +77,7 @@ pub fn run(context: &Context, format: Format) -> Result<()> {
                 values.join(", ")
             ));
         }
+    }
     })?;
     let conn = store.conn();
     let campaign = campaigns::get(conn, CAMPAIGN)?;
@@ -94,6 +108,7 @@ pub fn run(context: &Context, format: Format) -> Result<()> {
         },
     )?;
     let vocabulary = crate::metrics::Vocabulary::load(conn)?;
+    let tz = crate::store::settings::timezone(conn)?;
     for row in rows {
         let family = vocabulary
             .find(&row.metric)
@@ -106,8 +121,10 @@ pub fn run(context: &Context, format: Format) -> Result<()> {
         ]);
     }
     report.sections.push(results);
+    report
+        .sections
+        .push(what_drove(&store, &campaign, tz, &mut report.footnotes)?);
     // The publishing plan against what went out, around the town hall.
-    let tz = crate::store::settings::timezone(conn)?;
     let town_hall_week = parse_date("2026-09-21")?;
     let mut week = super::calendar::week_section(conn, tz, town_hall_week, today, format)?;
     week.name = "Calendar 2026-W39".to_string();
@@ -129,4 +146,45 @@ pub fn run(context: &Context, format: Format) -> Result<()> {
         path.display()
     ));
     context.print(&report, format)
+}
+
+/// The experiment's lift on RSVPs: the one causal answer the demo's data holds.
+fn what_drove(
+    store: &crate::store::Store,
+    campaign: &campaigns::Campaign,
+    tz: chrono_tz::Tz,
+    footnotes: &mut Vec<String>,
+) -> Result<Section> {
+    let conn = store.conn();
+    let effort = find_effort(conn, campaign, demo::EXPERIMENT_EFFORT)?;
+    let lift = design::measure(
+        conn,
+        &LiftRequest {
+            campaign_id: campaign.id,
+            design: Design::Experiment(demo::EXPERIMENT),
+            effort_id: Some(effort.id),
+            metrics: vec!["rsvps".to_string()],
+            from: None,
+            window: 14 * 86_400,
+            hasher: &Hasher::open(store.path(), true)?,
+            country: "US",
+            tz,
+        },
+    )?;
+    if let Some(cace) = lift.result.cace {
+        footnotes.push(format!(
+            "What drove the results: the assembly invite was sent to {} members and withheld from {} drawn at random, so the difference in RSVPs within 14 days is its effect (intention to treat). Among those it reached ({}), the effect is {} points: the complier average causal effect. Measure it yourself with: turnout lift {} --experiment {} --effort {} --outcome rsvps",
+            lift.result.counts.sent.people,
+            lift.result.counts.held.people,
+            lift.result.reach.map_or("-", |r| r.basis),
+            points(cace.estimate),
+            campaign.slug,
+            demo::EXPERIMENT,
+            demo::EXPERIMENT_EFFORT
+        ));
+    }
+    Ok(summary_section(
+        &[(demo::EXPERIMENT, demo::EXPERIMENT_EFFORT, &lift)],
+        "rsvps",
+    ))
 }

@@ -42,10 +42,17 @@ pub fn forget(context: &Context, identifier: &str, yes: bool) -> Result<()> {
     let mut store = context.open()?;
     let result = privacy::forget(&mut store, identifier, yes)?;
     let what = if result.known {
-        format!(
+        let mut what = format!(
             "{} identifier(s), {} touch(es) and {} action(s)",
             result.identifiers, result.touches, result.actions
-        )
+        );
+        if result.experiments > 0 {
+            what.push_str(&format!(
+                ", and their place in {} experiment(s)",
+                result.experiments
+            ));
+        }
+        what
     } else {
         "nobody is known by it here".to_string()
     };

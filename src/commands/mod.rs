@@ -16,6 +16,7 @@ mod drivers;
 mod export;
 mod funnel;
 mod goal;
+mod holdout;
 mod import;
 mod imports;
 mod init;
@@ -118,6 +119,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Cost(command) => cost::run(&context, command),
         Command::Digest(args) => digest::run(&context, args),
         Command::Drivers(args) => drivers::run(&context, args),
+        Command::Holdout(command) => holdout::run(&context, command),
         Command::Lift(args) => lift::run(&context, args),
         Command::Simulate(args) => simulate::run(&context, args),
         Command::Brief(args) => brief::run(&context, args),

@@ -1,11 +1,12 @@
-//! `turnout simulate`: a synthetic organisation as real-format exports, with planted effects.
+//! `turnout simulate`: a synthetic organisation as real-format exports, with planted effects, and
+//! the commands that explore it, as they work.
 
 use anyhow::Result;
 
 use super::Context;
 use crate::cli::SimulateArgs;
 use crate::error::UsageError;
-use crate::simulate::{self, Plan};
+use crate::simulate::{self, EXPERIMENT, FIRST_WEB_ID, LISTS, Plan, STRATA};
 
 pub fn run(context: &Context, args: SimulateArgs) -> Result<()> {
     let mut effects = std::collections::BTreeMap::new();
@@ -14,11 +15,20 @@ pub fn run(context: &Context, args: SimulateArgs) -> Result<()> {
             simulate::parse_effect(text).map_err(|e| UsageError(format!("--effect: {e:#}")))?;
         effects.insert(channel, size);
     }
+    if let Some(share) = args.experiment
+        && !(share > 0.0 && share < 1.0)
+    {
+        return Err(UsageError(format!(
+            "--experiment: the share held out must be between 0 and 1, e.g. 0.2; found {share}"
+        ))
+        .into());
+    }
     let plan = Plan {
         people: args.people,
         weeks: args.weeks,
         seed: args.seed,
         effects,
+        experiment_share: args.experiment,
     };
     let files = simulate::write(&plan, &args.out)?;
     println!(
@@ -32,14 +42,37 @@ pub fn run(context: &Context, args: SimulateArgs) -> Result<()> {
     for file in &files {
         println!("  {}", file.display());
     }
+    let dir = args.out.display();
+    let lists = format!("{dir}/{LISTS}");
     context.note(&format!(
-        "Planted: base {} RSVP chance a week{}. Import them with: turnout import {}/*.csv (holdout.csv is for turnout lift --holdout)",
+        "Planted: base {} RSVP chance a week for a member of average engagement (engaged members open and act more){}.",
         simulate::BASE_RATE,
         plan.effects
             .iter()
             .map(|(c, v)| format!(", +{v} for people reached by {c} that week"))
             .collect::<String>(),
-        args.out.display()
+    ));
+    let mut steps = vec!["turnout campaign add sim --name Simulated --code sim".to_string()];
+    let lift = match plan.experiment_share {
+        Some(share) => {
+            steps.push(format!(
+                "turnout holdout draw {lists}/audience.csv --name {EXPERIMENT} --share {share} --seed {} --strata {STRATA} --campaign sim --send {lists}/send.csv --holdout {lists}/hold.csv",
+                plan.seed
+            ));
+            format!(
+                "turnout lift sim --experiment {EXPERIMENT} --effort {FIRST_WEB_ID} --outcome rsvps --window 7d"
+            )
+        }
+        None => format!(
+            "turnout lift sim --effort {FIRST_WEB_ID} --holdout {lists}/holdout.csv --sent {lists}/sent-{FIRST_WEB_ID}.csv --outcome rsvps --window 7d"
+        ),
+    };
+    steps.push(format!("turnout import --campaign sim {dir}/*.csv"));
+    steps.push("turnout drivers sim --outcome rsvps".to_string());
+    steps.push(lift);
+    context.note(&format!(
+        "Explore them (the files in {lists}/ are lists for lift, not exports to import):\n  {}",
+        steps.join("\n  ")
     ));
     Ok(())
 }

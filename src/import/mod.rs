@@ -39,7 +39,7 @@ use crate::store::{Store, now_utc, settings};
 
 pub use cells::Grain;
 pub use profiles::{BUILT_IN, ProfileInfo, ProfileSummary};
-pub use source::ImportSource;
+pub use source::{ImportSource, sniff};
 
 /// What the user asked for on the command line, for every file of one `turnout import`.
 #[derive(Debug, Clone)]

@@ -80,7 +80,7 @@ impl ImportSource {
             Ok(head) => head,
             Err(err) => bail!("cannot read {}: {err}", self.name),
         };
-        sniff(&self.name, head)?;
+        sniff(&self.name, "import", head)?;
         if head.starts_with(b"\xEF\xBB\xBF") {
             reader.consume(3);
         }
@@ -88,32 +88,33 @@ impl ImportSource {
     }
 }
 
-/// Refuses inputs that are not CSV text, saying what they look like and how to get a CSV.
-fn sniff(name: &str, head: &[u8]) -> Result<()> {
+/// Refuses inputs that are not CSV text, saying what they look like and how to get a CSV. `verb`
+/// is what could not be done ("import", "read").
+pub fn sniff(name: &str, verb: &str, head: &[u8]) -> Result<()> {
     if head.is_empty() {
         bail!(
-            "cannot import {name}: the file is empty (0 bytes). Export it again from the tool; a CSV has at least a header line"
+            "cannot {verb} {name}: the file is empty (0 bytes). Export it again from the tool; a CSV has at least a header line"
         );
     }
     if head.starts_with(b"PK\x03\x04") {
         bail!(
-            "cannot import {name}: it is a ZIP archive (or an Excel .xlsx workbook), not a CSV file. \
+            "cannot {verb} {name}: it is a ZIP archive (or an Excel .xlsx workbook), not a CSV file. \
              Unzip it and import the CSV files inside, or open the workbook and save it as \"CSV UTF-8\""
         );
     }
     if head.starts_with(b"\x1f\x8b") {
         bail!(
-            "cannot import {name}: it is gzip-compressed. Decompress it first (gunzip {name}) and import the CSV"
+            "cannot {verb} {name}: it is gzip-compressed. Decompress it first (gunzip {name}) and import the CSV"
         );
     }
     if head.starts_with(b"\xD0\xCF\x11\xE0") {
         bail!(
-            "cannot import {name}: it is an old Excel .xls workbook. Open it and save it as \"CSV UTF-8\""
+            "cannot {verb} {name}: it is an old Excel .xls workbook. Open it and save it as \"CSV UTF-8\""
         );
     }
     if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
         bail!(
-            "cannot import {name}: it is UTF-16 text (Excel's \"Unicode Text\"), and turnout reads UTF-8. \
+            "cannot {verb} {name}: it is UTF-16 text (Excel's \"Unicode Text\"), and turnout reads UTF-8. \
              Open it and save it as \"CSV UTF-8\" (in Excel: File > Save As > CSV UTF-8), or convert it: iconv -f UTF-16 -t UTF-8 {name} > fixed.csv"
         );
     }
@@ -122,13 +123,13 @@ fn sniff(name: &str, head: &[u8]) -> Result<()> {
     let text_start = text_start.trim_start();
     if text_start.starts_with("<!doctype html") || text_start.starts_with("<html") {
         bail!(
-            "cannot import {name}: it is a web page (HTML), not a CSV file; the download may have \
+            "cannot {verb} {name}: it is a web page (HTML), not a CSV file; the download may have \
              needed you to be logged in. Download the export again from the tool while signed in"
         );
     }
     if sample.contains(&0) {
         bail!(
-            "cannot import {name}: it holds binary data, not CSV text. Check that this is the exported CSV file and not a different download"
+            "cannot {verb} {name}: it holds binary data, not CSV text. Check that this is the exported CSV file and not a different download"
         );
     }
     Ok(())

@@ -6,6 +6,7 @@ pub mod brief_html;
 pub mod campaign;
 pub mod digest;
 pub mod funnel;
+pub mod lift;
 pub mod periods;
 pub mod progress;
 pub mod quality;

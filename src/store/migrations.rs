@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "005_faster_appends.sql",
         include_str!("../../schema/005_faster_appends.sql"),
     ),
+    (
+        "006_experiments.sql",
+        include_str!("../../schema/006_experiments.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -306,7 +306,8 @@ fn simulated_data_is_reproducible_and_its_planted_email_effect_is_found() {
         "mailchimp-campaigns.csv",
         "mobilize-participations.csv",
         "spoke-messages.csv",
-        "holdout.csv",
+        "lists/holdout.csv",
+        "lists/sent-100000.csv",
     ] {
         let a = std::fs::read(sandbox.path(&format!("a/{name}"))).unwrap();
         assert_eq!(
@@ -329,10 +330,12 @@ fn simulated_data_is_reproducible_and_its_planted_email_effect_is_found() {
         "--code",
         "sim",
     ]);
+    // Every file but the lists (audience, holdout, recipients), which are not exports.
     let mut files: Vec<String> = std::fs::read_dir(sandbox.path("a"))
         .unwrap()
-        .map(|e| e.unwrap().path().display().to_string())
-        .filter(|p| !p.ends_with("holdout.csv"))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| p.display().to_string())
         .collect();
     files.sort();
     let mut args = vec!["import", "--campaign", "sim", "--today", "2026-11-20"];
@@ -344,9 +347,10 @@ fn simulated_data_is_reproducible_and_its_planted_email_effect_is_found() {
             .all(|r| r["rejected"] == 0 && r["status"] == "imported"),
         "{imported:?}"
     );
-    // Planted: people emailed in a week RSVP 5 points more often (base 1%). The first send's
-    // openers against the held-out tenth, over the 7 days after the send.
-    let holdout = sandbox.path("a/holdout.csv");
+    // Planted: people emailed in a week RSVP 5 points more often (base 1% on average). Everyone
+    // the first send went to against the held-out tenth, over the 7 days after the send.
+    let holdout = sandbox.path("a/lists/holdout.csv");
+    let sent = sandbox.path("a/lists/sent-100000.csv");
     let rows = sandbox.json(&[
         "lift",
         "sim",
@@ -354,6 +358,8 @@ fn simulated_data_is_reproducible_and_its_planted_email_effect_is_found() {
         "100000",
         "--holdout",
         holdout.to_str().unwrap(),
+        "--sent",
+        sent.to_str().unwrap(),
         "--outcome",
         "rsvps",
         "--window",

@@ -21,7 +21,9 @@ fn show_up_rate_from_the_mobilize_sample() {
     //   canvass 7301114: 3 attended, 1 no-show;           phone bank 7301121: 1 attended, 2 no-shows;
     //   phone bank 7301128: 2 attended, 2 no-shows;       canvass 7301135: 2 attended;
     //   rally 7301142: 3 attended, 1 no-show;             meeting 7301149 (Nov 12): 3 not yet marked.
-    // Attended 4+3+3+1+2+2+3 = 18; no-shows 1+1+2+2+1 = 7; RSVPs 18+7+3 = 28.
+    // Attended 4+3+3+1+2+2+3 = 18; no-shows 1+1+2+2+1 = 7; RSVPs 18+7+3 = 28. Besides, the
+    // assembly invite's participations (imports/samples/assembly-invite/): 51 registered for the
+    // Nov 12 meeting, not yet marked (and 2 cancelled, which are not RSVPs): 28 + 51 = 79.
     let show_up = one_row(&rows, &[("section", "Rates"), ("rate", "show_up_rate")]);
     assert_eq!(number(&show_up["numerator"]), 18.0);
     assert_eq!(number(&show_up["denominator"]), 25.0);
@@ -32,11 +34,11 @@ fn show_up_rate_from_the_mobilize_sample() {
     let result = |metric: &str| {
         number(&one_row(&rows, &[("section", "Results"), ("metric", metric)])["total"])
     };
-    assert_eq!(result("rsvps"), 28.0);
+    assert_eq!(result("rsvps"), 79.0);
     assert_eq!(
         result("cancellations"),
-        1.0,
-        "the town hall's cancellation, not an RSVP"
+        3.0,
+        "the town hall's cancellation and the assembly's two, not RSVPs"
     );
 
     // The town hall alone (Sep 23, 7pm in Oakland): 4 of 4 marked attended.
@@ -158,21 +160,22 @@ fn funnel_steps_rates_and_sources() {
     let sandbox = demo();
     let rows = sandbox.json(&["funnel", "fair-rent-now", "--today", TODAY]);
     let step = |name: &str| one_row(&rows, &[("step", name)]).clone();
-    let report = sample("mailchimp-campaign-reports.csv");
-    assert_eq!(
-        number(&step("unique_opens")["count"]),
-        column_sum(&report, "Unique Opens")
-    );
+    // Mailchimp's campaigns report, and the one row of the assembly invite's report.
+    let reports = [
+        sample("mailchimp-campaign-reports.csv"),
+        sample("assembly-invite/mailchimp-campaign-report.csv"),
+    ];
+    let sum = |column: &str| -> f64 { reports.iter().map(|r| column_sum(r, column)).sum() };
+    assert_eq!(number(&step("unique_opens")["count"]), sum("Unique Opens"));
     assert_eq!(step("unique_opens")["source"], "aggregate");
     let clicks = step("unique_clicks");
-    let expected =
-        column_sum(&report, "Unique Clicks") / column_sum(&report, "Unique Opens") * 100.0;
+    let expected = sum("Unique Clicks") / sum("Unique Opens") * 100.0;
     assert!((number(&clicks["step_rate"]) - expected).abs() < 1e-3);
     // Texts have no aggregate: Spoke's 23 delivered texts are counted per person.
     assert_eq!(step("sent")["source"], "aggregate + person-level");
     assert_eq!(
         number(&step("sent")["count"]),
-        column_sum(&report, "Total Recipients") + 23.0
+        sum("Total Recipients") + 23.0
     );
     assert_eq!(number(&step("attended")["count"]), 18.0);
     assert_eq!(rows.last().unwrap()["step"], "attended");
@@ -367,7 +370,8 @@ fn check_warns_before_the_meeting() {
         .code(1)
         .stderr(predicate::str::contains("--strict"));
 
-    // After the Nov 12 meeting, its 4 RSVPs with no attendance marked are flagged.
+    // After the Nov 12 meeting, its RSVPs with no attendance marked are flagged: the SQL mirror's
+    // 4 (one of them carries no code and is linked to no campaign) and the assembly invite's 51.
     let later = sandbox.json(&["check", "--today", "2026-11-20"]);
     let attendance = one_row(&later, &[("check", "attendance not recorded")]);
     assert!(
@@ -378,7 +382,7 @@ fn check_warns_before_the_meeting() {
         attendance["detail"]
             .as_str()
             .unwrap()
-            .starts_with("4 RSVP(s)")
+            .starts_with("55 RSVP(s)")
     );
 
     // A goal nothing feeds; a timeslot starting at 02:00 in Oakland; two exports that disagree.
@@ -468,12 +472,13 @@ fn funnel_and_digest_by_month() {
     let sandbox = demo();
     let funnel = sandbox.json(&["funnel", "fair-rent-now", "--monthly", "--today", TODAY]);
     let rsvps = one_row(&funnel, &[("step", "rsvps")]);
-    // September and October add up to the whole period's 28.
+    // September, October and November add up to the whole period's 79 (28 in the SQL mirror, 51
+    // for the assembly).
     assert_eq!(
         number(&rsvps["2026-09"]) + number(&rsvps["2026-10"]) + number(&rsvps["2026-11"]),
-        28.0
+        79.0
     );
-    assert_eq!(number(&rsvps["count"]), 28.0);
+    assert_eq!(number(&rsvps["count"]), 79.0);
     let digest = sandbox.json(&["digest", "--monthly", "--today", TODAY]);
     let october = one_row(&digest, &[("section", "Results"), ("metric", "rsvps")]);
     assert_eq!(number(&october["this_period"]), number(&rsvps["2026-10"]));
