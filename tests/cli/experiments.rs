@@ -140,7 +140,7 @@ fn a_draw_is_reproducible_from_its_seed_balanced_and_written_as_the_input() {
         .code(1)
         .stderr(predicate::str::diff(
             "error: an experiment named 'fall-invite' was drawn on ".to_string()
-                + &listed[0]["drawn"].as_str().unwrap().to_string()
+                + listed[0]["drawn"].as_str().unwrap()
                 + " (160 to send, 40 held out); choose another --name, or add --replace to draw it again\n",
         ));
     let mut reversed: Vec<&str> = input.lines().collect();
