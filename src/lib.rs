@@ -27,6 +27,7 @@ pub mod people;
 pub mod privacy;
 pub mod report;
 pub mod simulate;
+pub mod stats;
 pub mod store;
 pub mod values;
 pub mod weekly_log;

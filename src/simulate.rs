@@ -42,8 +42,8 @@ const EMAIL_WEEKS: f64 = 0.7;
 /// Engagement by MEMBER_RATING (1 to 5 stars): how common it is, the chance of opening an email,
 /// and how much more (or less) often than average such a member acts.
 const RATING_SHARE: [f64; 5] = [0.2, 0.25, 0.25, 0.2, 0.1];
-const OPEN_CHANCE: [f64; 5] = [0.08, 0.2, 0.35, 0.55, 0.75];
-const ACTION_FACTOR: [f64; 5] = [0.3, 0.6, 1.0, 1.6, 2.6];
+const OPEN_CHANCE: [f64; 5] = [0.05, 0.15, 0.35, 0.6, 0.85];
+const ACTION_FACTOR: [f64; 5] = [0.15, 0.4, 0.9, 1.8, 3.5];
 
 pub struct Plan {
     pub people: usize,

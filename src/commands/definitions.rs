@@ -4,6 +4,7 @@
 use anyhow::{Result, bail};
 
 use super::Context;
+use crate::attribution::lift;
 use crate::cli::DefinitionsArgs;
 use crate::import;
 use crate::metrics::Vocabulary;
@@ -45,11 +46,17 @@ pub fn run(context: &Context, args: DefinitionsArgs) -> Result<()> {
     if let Some(name) = wanted
         && vocabulary.find(name).is_none()
         && !RATES.iter().any(|r| r.name == name)
+        && !lift::DEFINITIONS.iter().any(|(n, _, _)| *n == name)
     {
         bail!(
-            "{}; rates: {}",
+            "{}; rates: {}; estimates: {}",
             vocabulary.unknown_message(name),
-            RATES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
+            RATES.iter().map(|r| r.name).collect::<Vec<_>>().join(", "),
+            lift::DEFINITIONS
+                .iter()
+                .map(|(n, _, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     let mut section = Section::new(
@@ -102,6 +109,20 @@ pub fn run(context: &Context, args: DefinitionsArgs) -> Result<()> {
                 rate.numerator.join(" + "),
                 rate.denominator.join(" + ")
             )),
+        ]);
+    }
+    for (name, definition, counting) in lift::DEFINITIONS {
+        if wanted.is_some_and(|w| w != *name) {
+            continue;
+        }
+        section.push(vec![
+            Cell::text(*name),
+            Cell::text("estimate"),
+            Cell::text("experiment"),
+            Cell::text("points"),
+            Cell::text(*definition),
+            Cell::text(*counting),
+            Cell::text("turnout lift, turnout holdout"),
         ]);
     }
     let mut report = Report::single("Definitions", section);

@@ -167,7 +167,10 @@ fn draw(context: &Context, args: HoldoutDrawArgs) -> Result<()> {
     for rate in base_rates {
         let mde =
             minimum_detectable_effect(rate / 100.0, draw.send() as f64, draw.held_out() as f64);
-        detectable.push(vec![Cell::Percent(rate), Cell::Number(mde * 100.0)]);
+        detectable.push(vec![
+            Cell::Percent(rate),
+            mde.map_or(Cell::Missing("too few people"), |m| Cell::Number(m * 100.0)),
+        ]);
     }
     report.sections.extend([groups, detectable]);
     let campaign_slug = campaign.as_ref().map_or("CAMPAIGN", |c| c.slug.as_str());
@@ -178,7 +181,7 @@ fn draw(context: &Context, args: HoldoutDrawArgs) -> Result<()> {
         e.name
     ));
     report.footnotes.push(
-        "The smallest detectable effect is the smallest true difference these groups show 80% of the time (two-sided 5%): (1.96 + 0.84) x sqrt(p(1 - p)(1/sent + 1/held out)).".to_string(),
+        "The smallest detectable effect is the smallest true difference these groups show as an effect 80% of the time (two-sided 5%), by the lift's own interval: about (1.96 + 0.84) x sqrt(p(1 - p)(1/sent + 1/held out)) for large groups, more for small counts.".to_string(),
     );
     if !list.unreadable.is_empty() {
         report.footnotes.push(format!(
@@ -233,7 +236,7 @@ fn power_report(context: &Context, args: HoldoutPowerArgs) -> Result<()> {
         Cell::Int(sent as i64),
         Cell::Int(held as i64),
         Cell::Percent(base),
-        Cell::Number(mde * 100.0),
+        mde.map_or(Cell::Missing("too few people"), |m| Cell::Number(m * 100.0)),
     ];
     if let Some(text) = args.effect.as_deref() {
         let effect = points("--effect", text)?;
@@ -254,7 +257,7 @@ fn power_report(context: &Context, args: HoldoutPowerArgs) -> Result<()> {
     section.push(row);
     let mut report = Report::single("Power of a holdout experiment", section);
     report.footnotes.push(
-        "For two proportions at 80% power and two-sided 5%: the smallest detectable effect is (1.96 + 0.84) x sqrt(p(1 - p)(1/sent + 1/held out)); the power is the chance a true effect of that size shows as an effect.".to_string(),
+        "The power is the chance that a true effect of that size shows as an effect (the lift's 95% interval excludes zero), summed over every count the groups can have; the smallest detectable effect is where it reaches 80%: about (1.96 + 0.84) x sqrt(p(1 - p)(1/sent + 1/held out)) for large groups, more for small counts.".to_string(),
     );
     context.print(&report, args.format.format)
 }

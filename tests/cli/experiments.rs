@@ -84,13 +84,14 @@ fn a_draw_is_reproducible_from_its_seed_balanced_and_written_as_the_input() {
     let group = |name: &str| one_row(&rows, &[("section", "Groups"), ("group", name)]).clone();
     assert_eq!(number(&group("send")["people"]), 160.0);
     assert_eq!(number(&group("held out")["people"]), 40.0);
-    // The smallest detectable effect at a 2% base rate: 2.8016 x sqrt(0.02 x 0.98 x (1/160 +
-    // 1/40)) = 2.8016 x 0.02475 = 6.93 points.
+    // The smallest detectable effect at a 2% base rate: 14.85 points, where the lift's interval
+    // excludes zero 80% of the time (summed over both groups' counts, computed independently;
+    // 6.9 by the normal approximation, which is far off at 40 people and a 2% rate).
     let mde = rows
         .iter()
         .find(|r| r["section"] == "Smallest detectable effect" && number(&r["base_rate"]) == 2.0)
         .unwrap();
-    assert!((number(&mde["mde_points"]) - 6.935).abs() < 0.01, "{mde}");
+    assert!((number(&mde["mde_points"]) - 14.8469).abs() < 2e-3, "{mde}");
 
     // The files hold the input's own header and rows, byte for byte, each row in one of them.
     let input = audience();
@@ -293,11 +294,11 @@ fn lift_compares_everyone_assigned_with_its_reach_and_what_it_could_detect() {
         (number(&summary["high"]) - 10.5465).abs() < 1e-3,
         "{summary}"
     );
-    // Both groups acted at 13 / 200 = 6.5%: MDE = 2.8016 x sqrt(0.065 x 0.935 x (1/160 + 1/40)).
-    assert!((number(&summary["mde_points"]) - 12.2093).abs() < 1e-3);
+    // Both groups acted at 13 / 200 = 6.5%: the interval's power reaches 80% at 18.17 points.
+    assert!((number(&summary["mde_points"]) - 18.1750).abs() < 2e-3);
     assert_eq!(
         summary["verdict"],
-        "no evidence of an effect (-5.9 to 10.5); with these groups an effect smaller than 12.2 points could not be detected"
+        "no evidence of an effect (-5.9 to 10.5); with these groups an effect smaller than 18.2 points could not be detected"
     );
     // Reach: the report's 64 unique opens of the 160 sent, 40%; on those reached, 5 / 0.4.
     assert!((number(&summary["reach"]) - 40.0).abs() < 1e-9);
@@ -436,9 +437,9 @@ fn openers_are_never_compared_with_a_holdout() {
 #[test]
 fn power_by_hand() {
     let sandbox = Sandbox::new();
-    // 10,000 people, a fifth held out, 2% base rate: sqrt(0.02 x 0.98 x (1/8000 + 1/2000)) =
-    // 0.0035; x 2.8016 = 0.98 points. A 1-point effect: z = 1 / 0.35 = 2.857; power =
-    // Phi(2.857 - 1.96) = 81.5%.
+    // 10,000 people, a fifth held out, 2% base rate: the lift's interval excludes zero 80% of the
+    // time at 1.13 points, and 70.2% of the time at 1 point (summed over both groups' counts,
+    // computed independently; the normal approximation says 0.98 points and 78%).
     let rows = sandbox.json(&[
         "holdout",
         "power",
@@ -455,8 +456,8 @@ fn power_by_hand() {
         (rows[0]["sent"].clone(), rows[0]["held_out"].clone()),
         (8000.into(), 2000.into())
     );
-    assert!((number(&rows[0]["mde_points"]) - 0.9806).abs() < 1e-3);
-    assert!((number(&rows[0]["power"]) - 81.52).abs() < 0.01);
+    assert!((number(&rows[0]["mde_points"]) - 1.1321).abs() < 2e-3);
+    assert!((number(&rows[0]["power"]) - 70.19).abs() < 0.01);
     sandbox
         .cmd()
         .args(["holdout", "power", "--people", "100", "--base-rate", "150"])

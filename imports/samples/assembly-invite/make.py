@@ -9,7 +9,8 @@ Run from the repository root, in two steps, with the turnout draw in between:
         --holdout imports/samples/assembly-invite/holdout.csv
     python3 imports/samples/assembly-invite/make.py outcomes
 
-The members are invented (example.org/.com/.net addresses). Who RSVPs is fixed here, not drawn:
+The members are invented (example.org/.com/.net addresses). The send's report row is written
+from the numbers below. Who RSVPs is fixed here, not drawn:
 48 of the 800 sent and 2 of the 200 held out, within the 14 days after the send, the engaged
 (more stars) more often, as real members do; two of the sent cancel, and one held-out member
 RSVPs after the window.
@@ -100,5 +101,21 @@ def outcomes():
         writer.writerows(rows)
 
 
+def report():
+    """The send's row of Mailchimp's campaigns report: 801 recipients (the send group), 301 of
+    them opened."""
+    with open("imports/samples/mailchimp-campaign-reports.csv") as f:
+        header = f.readline()
+    with open(f"{HERE}/mailchimp-campaign-report.csv", "w") as out:
+        out.write(header)
+        out.write('"2026-10-14 Assembly invite","Nov 12: our first tenants\' assembly. Will you be '
+                  'there?","Eastside Tenants Union","Oct 14, 2026 06:00 pm",Wednesday,801,797,3,1,4,'
+                  '0,0,301,37.77%,512,88,11.04%,131,2,0,0,0,9a4e1c7b52,0,0,0\n')
+
+
 if __name__ == "__main__":
-    {"audience": audience, "outcomes": outcomes}[sys.argv[1]]()
+    if sys.argv[1] == "audience":
+        audience()
+    else:
+        outcomes()
+        report()
