@@ -219,7 +219,7 @@ pub fn build(path: &Path, today: NaiveDate, on_step: &mut dyn FnMut(Step)) -> Re
 /// with the same seed (the files beside the audience are that draw's output).
 fn draw_experiment(store: &mut Store) -> Result<experiment::Experiment> {
     let (name, bytes) = EXPERIMENT_AUDIENCE;
-    let list = audience::parse(
+    let list = audience::parse_with_names(
         name.to_string(),
         bytes.to_vec(),
         Some(EXPERIMENT_STRATA),

@@ -154,7 +154,7 @@ pub fn write(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>> {
     match plan.experiment_share {
         Some(share) => {
             // The same draw `turnout holdout draw` makes of this file with this seed.
-            let list = audience::parse(
+            let list = audience::parse_with_names(
                 audience_path.display().to_string(),
                 audience.into_bytes(),
                 Some(STRATA),

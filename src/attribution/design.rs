@@ -14,6 +14,7 @@ use rusqlite::Connection;
 
 use super::groups::{self, EffortRecord, Unit};
 use super::lift::{LiftResult, analyse};
+use crate::experiment::audience::Recognise;
 use crate::experiment::{self, Experiment};
 use crate::people::Hasher;
 
@@ -40,6 +41,8 @@ pub struct LiftRequest<'a> {
     pub window: i64,
     pub hasher: &'a Hasher,
     pub country: &'a str,
+    /// Which columns of a holdout or send list hold the people, when an import profile knows it.
+    pub recognise: Recognise<'a>,
     pub tz: Tz,
 }
 
@@ -151,13 +154,14 @@ fn holdout_units(
     sent: Option<&Path>,
     effort: &EffortRecord,
 ) -> Result<Groups> {
-    let held_people = experiment::read_people(holdout, request.hasher, request.country)?;
+    let held_people =
+        experiment::read_people(holdout, request.hasher, request.country, request.recognise)?;
     let held_hashes: HashSet<&String> = held_people.iter().flatten().collect();
     let tagged: Vec<(bool, Vec<String>)> = held_people.iter().map(|h| (true, h.clone())).collect();
     let held = groups::merge_by_person(groups::units_from_hashes(conn, &tagged)?);
     if let Some(path) = sent {
         let sent_people: Vec<(bool, Vec<String>)> =
-            experiment::read_people(path, request.hasher, request.country)?
+            experiment::read_people(path, request.hasher, request.country, request.recognise)?
                 .into_iter()
                 .map(|h| (false, h))
                 .collect();

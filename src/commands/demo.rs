@@ -168,6 +168,7 @@ fn what_drove(
             window: 14 * 86_400,
             hasher: &Hasher::open(store.path(), true)?,
             country: "US",
+            recognise: &crate::experiment::audience::by_names,
             tz,
         },
     )?;

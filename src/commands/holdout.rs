@@ -10,6 +10,7 @@ use crate::cli::{HoldoutCommand, HoldoutDrawArgs, HoldoutPowerArgs};
 use crate::error::UsageError;
 use crate::experiment::power::{minimum_detectable_effect, power};
 use crate::experiment::{self, DrawRequest, Experiment};
+use crate::import;
 use crate::output::{Cell, Column, Report, Section};
 use crate::people::Hasher;
 use crate::store::settings;
@@ -103,6 +104,7 @@ fn draw(context: &Context, args: HoldoutDrawArgs) -> Result<()> {
             .query_row("SELECT EXISTS (SELECT 1 FROM person)", [], |row| row.get(0))?;
     let hasher = Hasher::open(store.path(), has_people)?;
     let country = settings::get(store.conn(), "default_country")?;
+    let people = import::PersonColumns::load(&store)?;
     let outcome = experiment::draw_and_record(
         &mut store,
         &hasher,
@@ -117,6 +119,7 @@ fn draw(context: &Context, args: HoldoutDrawArgs) -> Result<()> {
             holdout_path: &args.holdout,
             replace: args.replace,
             country: &country,
+            recognise: &|header| Ok(people.find(header)),
         },
     )?;
     let (e, list, draw) = (&outcome.experiment, &outcome.list, &outcome.draw);
@@ -126,8 +129,12 @@ fn draw(context: &Context, args: HoldoutDrawArgs) -> Result<()> {
         args.file.display()
     ));
     report.context.push(format!(
-        "{} rows read: {} people, known by {}.",
+        "{} rows read{}: {} people, known by {}.",
         e.rows_read,
+        list.profile
+            .as_ref()
+            .map(|p| format!(" (read as {p})"))
+            .unwrap_or_default(),
         draw.units.len(),
         list.describe_columns()
     ));

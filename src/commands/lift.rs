@@ -10,6 +10,7 @@ use crate::attribution::design::{self, Design, LiftRequest};
 use crate::campaigns;
 use crate::cli::LiftArgs;
 use crate::error::UsageError;
+use crate::import;
 use crate::metrics::Vocabulary;
 use crate::people::Hasher;
 use crate::report::funnel::find_effort;
@@ -49,6 +50,7 @@ pub fn run(context: &Context, args: LiftArgs) -> Result<()> {
     let hasher = Hasher::open(store.path(), true)?;
     let country = settings::get(conn, "default_country")?;
     let tz = settings::timezone(conn)?;
+    let people = import::PersonColumns::load(&store)?;
     let design = match (&args.experiment, &args.holdout) {
         (Some(name), _) => Design::Experiment(name),
         (None, Some(holdout)) => Design::HoldoutFile {
@@ -70,6 +72,7 @@ pub fn run(context: &Context, args: LiftArgs) -> Result<()> {
             window,
             hasher: &hasher,
             country: &country,
+            recognise: &|header| Ok(people.find(header)),
             tz,
         },
     )?;

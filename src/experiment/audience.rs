@@ -36,6 +36,8 @@ pub struct ListRow {
 #[derive(Debug)]
 pub struct ListFile {
     pub name: String,
+    /// The import profile that recognised the file, when one did.
+    pub profile: Option<String>,
     pub bytes: Vec<u8>,
     /// The header line's bytes (a byte-order mark included); empty for a bare list.
     pub header: Range<usize>,
@@ -79,10 +81,17 @@ impl ListFile {
     }
 }
 
-/// Whether a header names a column of emails or phones (Mailchimp's `Email Address`, Spoke's
-/// `cell` and `contact[cell]`, CiviCRM's `Email` and `Phone`, Action Network's `can2_phone`).
+/// Whether a header names a column of people's emails or phones (`Email`, `Email Address`,
+/// `Phone`, `cell`, `mobile`...), for files no profile knows. Columns of the people who send
+/// (a texter's, a sender's) are not the audience.
 fn id_kind(header: &str) -> Option<IdKind> {
     let h = header.trim().to_lowercase();
+    if ["texter", "sender", "organizer", "owner", "staff"]
+        .iter()
+        .any(|who| h.contains(who))
+    {
+        return None;
+    }
     if h.contains("email") || h.contains("e-mail") {
         Some(IdKind::Email)
     } else if h.contains("phone")
@@ -116,24 +125,63 @@ fn identifier(text: &str, kind: Option<IdKind>, country: &str) -> Option<(IdKind
     None
 }
 
-/// Reads a list file. `strata` names a column whose value each row keeps (compared ignoring case
-/// and spaces around); `country` reads national phone numbers.
-pub fn read(path: &Path, strata: Option<&str>, country: &str) -> Result<ListFile> {
+/// Which columns of a header hold people's emails and phones, when an import profile knows the
+/// file: its name and each (column, kind).
+pub type Recognise<'a> = &'a dyn Fn(&[String]) -> Result<Option<(String, Vec<(usize, IdKind)>)>>;
+
+/// Recognises nothing: columns are found by their names alone.
+pub fn by_names(_: &[String]) -> Result<Option<(String, Vec<(usize, IdKind)>)>> {
+    Ok(None)
+}
+
+/// How a list is read: the strata column whose value each row keeps (compared ignoring case and
+/// spaces around), the country of national phone numbers, and the profiles that know the file.
+pub struct ReadOptions<'a> {
+    pub strata: Option<&'a str>,
+    pub country: &'a str,
+    pub recognise: Recognise<'a>,
+}
+
+/// Reads a list file.
+pub fn read(path: &Path, options: &ReadOptions) -> Result<ListFile> {
     let name = path.display().to_string();
     if path.is_dir() {
         bail!("cannot read {name}: it is a folder; name the CSV file inside it");
     }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            bail!(
+                "cannot read {name}: there is no such file. Check the name and the folder you are in"
+            )
+        }
+        Err(err) => bail!("cannot read {name}: {err}"),
+    };
     crate::import::sniff(&name, "read", &bytes)?;
-    parse(name, bytes, strata, country)
+    parse(name, bytes, options)
 }
 
-pub fn parse(
+/// Reads a list by its column names alone (a Mailchimp audience export's `Email Address` and
+/// `Phone Number`, as its profile also reads them).
+pub fn parse_with_names(
     name: String,
     bytes: Vec<u8>,
     strata: Option<&str>,
     country: &str,
 ) -> Result<ListFile> {
+    parse(
+        name,
+        bytes,
+        &ReadOptions {
+            strata,
+            country,
+            recognise: &by_names,
+        },
+    )
+}
+
+pub fn parse(name: String, bytes: Vec<u8>, options: &ReadOptions) -> Result<ListFile> {
+    let (strata, country) = (options.strata, options.country);
     let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
@@ -180,17 +228,35 @@ pub fn parse(
     } else {
         b"\n"
     };
-    let mut id_columns: Vec<IdColumn> = header
-        .iter()
-        .enumerate()
-        .filter_map(|(index, h)| {
-            id_kind(h).map(|kind| IdColumn {
+    let profile = (options.recognise)(&header)?;
+    if let Some((profile, columns)) = &profile
+        && columns.is_empty()
+    {
+        bail!(
+            "{name} is a {profile} export, which names no one (it has no email or phone of a person); give a list of people, such as an audience export"
+        );
+    }
+    let mut id_columns: Vec<IdColumn> = match &profile {
+        Some((_, columns)) => columns
+            .iter()
+            .map(|&(index, kind)| IdColumn {
                 index,
                 kind,
-                name: h.trim().to_string(),
+                name: header[index].trim().to_string(),
             })
-        })
-        .collect();
+            .collect(),
+        None => header
+            .iter()
+            .enumerate()
+            .filter_map(|(index, h)| {
+                id_kind(h).map(|kind| IdColumn {
+                    index,
+                    kind,
+                    name: h.trim().to_string(),
+                })
+            })
+            .collect(),
+    };
     // No identifier column by name: a bare list whose first line is already a person.
     let bare = id_columns.is_empty()
         && header
@@ -274,6 +340,7 @@ pub fn parse(
         });
     }
     Ok(ListFile {
+        profile: profile.map(|(name, _)| name),
         name,
         columns: if bare { Vec::new() } else { header },
         bytes,
@@ -289,8 +356,16 @@ pub fn parse(
 mod tests {
     use super::*;
 
+    fn options(strata: Option<&str>) -> ReadOptions<'_> {
+        ReadOptions {
+            strata,
+            country: "US",
+            recognise: &by_names,
+        }
+    }
+
     fn list(text: &str, strata: Option<&str>) -> ListFile {
-        parse("t.csv".into(), text.as_bytes().to_vec(), strata, "US").unwrap()
+        parse("t.csv".into(), text.as_bytes().to_vec(), &options(strata)).unwrap()
     }
 
     #[test]
@@ -341,8 +416,7 @@ mod tests {
         let err = parse(
             "t.csv".into(),
             b"name,zip\nAnn,94601\n".to_vec(),
-            None,
-            "US",
+            &options(None),
         )
         .unwrap_err()
         .to_string();
@@ -353,8 +427,7 @@ mod tests {
         let err = parse(
             "t.csv".into(),
             b"email,rating\na@example.org,1\n".to_vec(),
-            Some("stars"),
-            "US",
+            &options(Some("stars")),
         )
         .unwrap_err()
         .to_string();

@@ -146,9 +146,14 @@ pub fn draw(list: &ListFile, share: f64, seed: u64) -> Result<Draw> {
     let mut units = units(list);
     if units.len() < 2 {
         bail!(
-            "{} holds {} person with an email or phone; an experiment needs people in both groups",
+            "{} holds {} with an email or phone turnout can read ({}); an experiment needs people in both groups",
             list.name,
-            units.len()
+            if units.is_empty() {
+                "no one"
+            } else {
+                "one person"
+            },
+            list.describe_columns()
         );
     }
     let mut by_stratum: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -190,7 +195,7 @@ pub fn draw(list: &ListFile, share: f64, seed: u64) -> Result<Draw> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiment::audience::parse;
+    use crate::experiment::audience::parse_with_names as parse;
 
     fn audience(rows: usize, shuffled: bool) -> ListFile {
         let mut lines: Vec<String> = (0..rows)

@@ -60,6 +60,8 @@ pub struct DrawRequest<'a> {
     pub replace: bool,
     /// Reads national phone numbers.
     pub country: &'a str,
+    /// Which columns hold the people, when an import profile knows the file.
+    pub recognise: audience::Recognise<'a>,
 }
 
 /// A draw made and recorded.
@@ -136,8 +138,20 @@ pub fn get(conn: &Connection, name: &str) -> Result<Experiment> {
 
 /// The people of a list file (a holdout or send list), each as the keyed hashes of their emails and
 /// phones; rows sharing an identifier are one person.
-pub fn read_people(path: &Path, hasher: &Hasher, country: &str) -> Result<Vec<Vec<String>>> {
-    let list = audience::read(path, None, country)?;
+pub fn read_people(
+    path: &Path,
+    hasher: &Hasher,
+    country: &str,
+    recognise: audience::Recognise,
+) -> Result<Vec<Vec<String>>> {
+    let list = audience::read(
+        path,
+        &audience::ReadOptions {
+            strata: None,
+            country,
+            recognise,
+        },
+    )?;
     let people: Vec<Vec<String>> = draw::units(&list)
         .into_iter()
         .map(|unit| {
@@ -260,7 +274,14 @@ pub fn draw_and_record(
         );
     }
     check_outputs(request)?;
-    let list = audience::read(request.file, request.strata, request.country)?;
+    let list = audience::read(
+        request.file,
+        &audience::ReadOptions {
+            strata: request.strata,
+            country: request.country,
+            recognise: request.recognise,
+        },
+    )?;
     let draw = draw::draw(&list, request.share, request.seed)?;
     let (send_tmp, hold_tmp) = (
         temporary(request.send_path),

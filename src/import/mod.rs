@@ -1075,6 +1075,49 @@ pub fn profile_spec(store: &Store, name: &str) -> Result<(spec::ProfileSpec, Str
     }
 }
 
+/// Finds, in a header an import profile recognises, the columns that hold people's emails and
+/// phones as the profile declares them. (A Spoke contacts file also holds its texters' emails and
+/// phones; only the profile knows which columns are the people.)
+pub struct PersonColumns {
+    registry: profiles::Registry,
+}
+
+impl PersonColumns {
+    pub fn load(store: &Store) -> Result<PersonColumns> {
+        let vocabulary = Vocabulary::load(store.conn())?;
+        Ok(PersonColumns {
+            registry: profiles::Registry::load(&vocabulary, store.path())?,
+        })
+    }
+
+    /// The recognising profile's name and each (column, kind), none of them when the export
+    /// names no one; nothing when no profile recognises the header.
+    pub fn find(&self, header: &[String]) -> Option<(String, Vec<(usize, crate::people::IdKind)>)> {
+        use crate::people::IdKind;
+        let profile = self.registry.recognise(header)?;
+        let spec = profile.spec()?;
+        let mut columns = Vec::new();
+        for field in spec.fields.values() {
+            let kind = match field.kind {
+                spec::FieldType::Email => IdKind::Email,
+                spec::FieldType::Phone => IdKind::Phone,
+                _ => continue,
+            };
+            if let Some(index) = header.iter().position(|h| {
+                field
+                    .headers
+                    .iter()
+                    .any(|name| h.trim().eq_ignore_ascii_case(name.trim()))
+            }) && !columns.contains(&(index, kind))
+            {
+                columns.push((index, kind));
+            }
+        }
+        columns.sort_unstable();
+        Some((profile.name().to_string(), columns))
+    }
+}
+
 /// Checks a profile file: the parsed profile, or every problem with its line.
 pub fn check_profile(
     store: &Store,

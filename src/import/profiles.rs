@@ -258,6 +258,25 @@ impl Registry {
         self.profiles.iter().map(|p| p.name()).collect()
     }
 
+    /// The profile a header fits best (its required columns all there, the most of them), if
+    /// exactly one fits best.
+    pub fn recognise(&self, header: &[String]) -> Option<&dyn Profile> {
+        let mut fits: Vec<&dyn Profile> = self
+            .profiles
+            .iter()
+            .map(|p| p.as_ref())
+            .filter(|p| {
+                p.key_value_marker().is_none() && !p.headerless() && p.missing(header).is_empty()
+            })
+            .collect();
+        fits.sort_by_key(|p| std::cmp::Reverse(p.specificity()));
+        match fits.as_slice() {
+            [first, second, ..] if first.specificity() == second.specificity() => None,
+            [first, ..] => Some(*first),
+            [] => None,
+        }
+    }
+
     /// The profile for a file: the one asked for, or the one its header (or first row) fits.
     /// Returns the profile and whether the first record is data rather than a header.
     pub fn choose(

@@ -513,3 +513,114 @@ fn experiments_are_forgotten_rotated_exported_and_restored() {
         (160.0, 39.0)
     );
 }
+
+#[test]
+fn the_simulator_runs_the_experiment_turnout_draws_and_engaged_people_open_more() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.ok(&[
+        "simulate",
+        "--out",
+        "sim",
+        "--people",
+        "2000",
+        "--weeks",
+        "1",
+        "--seed",
+        "5",
+        "--experiment",
+        "0.25",
+    ]);
+    assert!(out.contains("sim/lists/audience.csv"), "{out}");
+    // The draw it prints, run as printed, holds out exactly the people the simulated send skipped.
+    sandbox.ok(&[
+        "holdout",
+        "draw",
+        "sim/lists/audience.csv",
+        "--name",
+        "sim",
+        "--share",
+        "0.25",
+        "--seed",
+        "5",
+        "--strata",
+        "MEMBER_RATING",
+        "--send",
+        "sim/lists/send.csv",
+        "--holdout",
+        "sim/lists/hold.csv",
+    ]);
+    let mut drawn = emails(&sandbox, "sim/lists/send.csv");
+    let mut sent = emails(&sandbox, "sim/lists/sent-100000.csv");
+    drawn.sort();
+    sent.sort();
+    assert_eq!(drawn, sent);
+    assert_eq!(emails(&sandbox, "sim/lists/hold.csv").len(), 500);
+    // The engaged open more: the share of five-star members among openers is above their share
+    // of the audience (10%).
+    let audience = std::fs::read_to_string(sandbox.path("sim/lists/audience.csv")).unwrap();
+    let five_stars: std::collections::HashSet<&str> = audience
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(5) == Some("5"))
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let opens = std::fs::read_to_string(sandbox.path("sim/100000_sim-week-1.csv")).unwrap();
+    let openers: Vec<&str> = opens
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    let engaged = openers.iter().filter(|e| five_stars.contains(**e)).count();
+    let share_of_audience = five_stars.len() as f64 / 2000.0;
+    let share_of_openers = engaged as f64 / openers.len() as f64;
+    assert!(
+        share_of_openers > 2.0 * share_of_audience,
+        "{share_of_openers} of openers against {share_of_audience} of the audience"
+    );
+}
+
+#[test]
+fn a_spoke_contacts_export_is_drawn_by_its_contacts_not_its_texters() {
+    // Spoke's contacts file also carries each texter's email and cell; the profile knows which
+    // columns are the contacts, so the 20 rows are 20 people, not the 6 texters' groups.
+    let sandbox = Sandbox::new();
+    let file = crate::common::sample("spoke-campaign-contacts-export.csv");
+    let rows = sandbox.json(&[
+        "holdout",
+        "draw",
+        file.to_str().unwrap(),
+        "--name",
+        "texts",
+        "--share",
+        "0.25",
+        "--seed",
+        "3",
+        "--send",
+        "send.csv",
+        "--holdout",
+        "hold.csv",
+    ]);
+    let people: f64 = rows
+        .iter()
+        .filter(|r| r["section"] == "Groups")
+        .map(|r| number(&r["people"]))
+        .sum();
+    assert_eq!(people, 20.0);
+    let out = one_line(&sandbox.ok(&[
+        "holdout",
+        "draw",
+        file.to_str().unwrap(),
+        "--name",
+        "t2",
+        "--seed",
+        "3",
+        "--send",
+        "s.csv",
+        "--holdout",
+        "h.csv",
+    ]));
+    assert!(
+        out.contains("20 rows read (read as spoke-contacts): 20 people, known by 'cell'."),
+        "{out}"
+    );
+}
