@@ -9,6 +9,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+pub use crate::import::Recognised;
 use crate::people::{IdKind, normalize_email, normalize_phone};
 
 /// A column holding emails or phones.
@@ -125,12 +126,11 @@ fn identifier(text: &str, kind: Option<IdKind>, country: &str) -> Option<(IdKind
     None
 }
 
-/// Which columns of a header hold people's emails and phones, when an import profile knows the
-/// file: its name and each (column, kind).
-pub type Recognise<'a> = &'a dyn Fn(&[String]) -> Result<Option<(String, Vec<(usize, IdKind)>)>>;
+/// Which columns of a header hold people's emails and phones, when an import profile knows it.
+pub type Recognise<'a> = &'a dyn Fn(&[String]) -> Result<Recognised>;
 
 /// Recognises nothing: columns are found by their names alone.
-pub fn by_names(_: &[String]) -> Result<Option<(String, Vec<(usize, IdKind)>)>> {
+pub fn by_names(_: &[String]) -> Result<Recognised> {
     Ok(None)
 }
 

@@ -1075,6 +1075,10 @@ pub fn profile_spec(store: &Store, name: &str) -> Result<(spec::ProfileSpec, Str
     }
 }
 
+/// The import profile that knows a file, by name, and the (column, kind) of each of its people's
+/// emails and phones.
+pub type Recognised = Option<(String, Vec<(usize, crate::people::IdKind)>)>;
+
 /// Finds, in a header an import profile recognises, the columns that hold people's emails and
 /// phones as the profile declares them. (A Spoke contacts file also holds its texters' emails and
 /// phones; only the profile knows which columns are the people.)
@@ -1092,7 +1096,7 @@ impl PersonColumns {
 
     /// The recognising profile's name and each (column, kind), none of them when the export
     /// names no one; nothing when no profile recognises the header.
-    pub fn find(&self, header: &[String]) -> Option<(String, Vec<(usize, crate::people::IdKind)>)> {
+    pub fn find(&self, header: &[String]) -> Recognised {
         use crate::people::IdKind;
         let profile = self.registry.recognise(header)?;
         let spec = profile.spec()?;
