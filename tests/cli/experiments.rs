@@ -34,8 +34,15 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn draw(sandbox: &Sandbox, seed: &str, send: &str, hold: &str) -> Vec<serde_json::Value> {
-    sandbox.json(&[
+/// `turnout holdout draw` of the audience as the experiment fall-invite, with `extra` flags.
+fn draw_with(
+    sandbox: &Sandbox,
+    seed: &str,
+    send: &str,
+    hold: &str,
+    extra: &[&str],
+) -> Vec<serde_json::Value> {
+    let mut args = vec![
         "holdout",
         "draw",
         "audience.csv",
@@ -53,7 +60,17 @@ fn draw(sandbox: &Sandbox, seed: &str, send: &str, hold: &str) -> Vec<serde_json
         send,
         "--holdout",
         hold,
-    ])
+    ];
+    args.extend(extra);
+    sandbox.json(&args)
+}
+
+fn draw(sandbox: &Sandbox, seed: &str, send: &str, hold: &str) -> Vec<serde_json::Value> {
+    draw_with(sandbox, seed, send, hold, &[])
+}
+
+fn draw_again(sandbox: &Sandbox, seed: &str, send: &str, hold: &str) {
+    draw_with(sandbox, seed, send, hold, &["--replace"]);
 }
 
 fn fall() -> Sandbox {
@@ -169,29 +186,6 @@ fn a_draw_is_reproducible_from_its_seed_balanced_and_written_as_the_input() {
         .stderr(predicate::str::diff(
             "error: --send s3.csv already exists; choose a new file, or add --replace to write over it\n",
         ));
-}
-
-fn draw_again(sandbox: &Sandbox, seed: &str, send: &str, hold: &str) {
-    sandbox.ok(&[
-        "holdout",
-        "draw",
-        "audience.csv",
-        "--name",
-        "fall-invite",
-        "--share",
-        "0.2",
-        "--seed",
-        seed,
-        "--strata",
-        "MEMBER_RATING",
-        "--campaign",
-        "fall",
-        "--send",
-        send,
-        "--holdout",
-        hold,
-        "--replace",
-    ]);
 }
 
 /// The send's report (Mailchimp's campaigns report, one row) and the RSVPs that followed.
