@@ -738,6 +738,16 @@ pub struct SimulateArgs {
     /// out of lists/audience.csv with the same seed, at this share (default 0.2)
     #[arg(long, value_name = "SHARE", num_args = 0..=1, default_missing_value = "0.2")]
     pub experiment: Option<f64>,
+    /// Weekly numbers only (weekly-numbers.csv, turnout's own format), for drivers --aggregate:
+    /// the effects are RSVPs per email or text sent (email=0.002: 2 per 1,000)
+    #[arg(long, conflicts_with = "experiment")]
+    pub weekly: bool,
+    /// With --weekly: a vote approaching raises the baseline and every channel's activity alike
+    #[arg(long, requires = "weekly")]
+    pub trend: bool,
+    /// With --weekly: texts go out with the emails, so the two move together
+    #[arg(long, requires = "weekly")]
+    pub together: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -201,6 +201,47 @@ fn first_true(lo: u64, hi: u64, test: impl Fn(u64) -> bool) -> Option<u64> {
     Some(yes)
 }
 
+/// A small deterministic generator (SplitMix64), so the same data and seed give the same answer.
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    pub fn next_f64(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A standard normal draw (Box-Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u = self.next_f64().max(1e-300);
+        let v = self.next_f64();
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+
+    /// A Poisson draw with mean `mean` (by inversion up to a mean of 50, above it a rounded
+    /// normal draw).
+    pub fn poisson(&mut self, mean: f64) -> f64 {
+        if mean <= 0.0 {
+            return 0.0;
+        }
+        if mean > 50.0 {
+            return (mean + mean.sqrt() * self.normal()).round().max(0.0);
+        }
+        let (mut k, mut p, mut cumulative) = (0.0, (-mean).exp(), 0.0);
+        let u = self.next_f64();
+        loop {
+            cumulative += p;
+            if u <= cumulative || k > 1000.0 {
+                return k;
+            }
+            k += 1.0;
+            p *= mean / k;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

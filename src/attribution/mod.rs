@@ -12,6 +12,7 @@ pub mod design;
 pub mod groups;
 pub mod lift;
 pub mod markov;
+pub mod regression;
 pub mod rules;
 
 use foldhash::{HashMap, HashMapExt};

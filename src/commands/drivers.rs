@@ -200,15 +200,19 @@ fn aggregate(context: &Context, args: &DriversArgs) -> Result<()> {
                 series.channels.len()
             ));
         }
-        Estimate::Effects { decay, effects } => {
+        Estimate::Effects {
+            decay,
+            knots,
+            effects,
+        } => {
             report_context.push(format!(
-                "{} weeks; carry-over {decay} a week over {} weeks{}",
+                "{} weeks; carry-over {decay} a week over {} weeks{}; a baseline trend with {knots} knot(s), chosen by the data",
                 series.weeks.len(),
                 aggregate::LAGS,
                 if args.decay.is_some() {
                     ""
                 } else {
-                    " (estimated)"
+                    " (estimated, and chosen again in every bootstrap sample)"
                 }
             ));
             for effect in &effects {
@@ -232,9 +236,11 @@ fn aggregate(context: &Context, args: &DriversArgs) -> Result<()> {
     );
     report.context.extend(report_context);
     report.footnotes.push(
-        "Each channel's weekly activity (emails and texts sent, impressions, sessions) is carried over into the next weeks, \
-         then the outcome is regressed on it with effects that cannot be negative; intervals come from resampling blocks of \
-         weeks. It shows association over time, not cause: a holdout (turnout lift) does."
+        "Each channel's weekly activity (emails and texts sent, impressions, sessions) is carried over into the next weeks. \
+         The outcome's own course over the weeks (a trend with knots) is taken out first, so whatever rose with the campaign \
+         (a vote approaching) is not credited to the channel that rose with it; channels that moved together are estimated \
+         together. Intervals resample blocks of weeks, choosing the trend and the carry-over again each time, and hold for all \
+         the estimates at once. It shows association over time, not cause: only an experiment (turnout lift) does."
             .to_string(),
     );
     context.print(&report, args.format.format)

@@ -6,7 +6,7 @@ use anyhow::Result;
 use super::Context;
 use crate::cli::SimulateArgs;
 use crate::error::UsageError;
-use crate::simulate::{self, EXPERIMENT, FIRST_WEB_ID, LISTS, Plan, STRATA};
+use crate::simulate::{self, EXPERIMENT, FIRST_WEB_ID, LISTS, Plan, STRATA, weekly};
 
 pub fn run(context: &Context, args: SimulateArgs) -> Result<()> {
     let mut effects = std::collections::BTreeMap::new();
@@ -30,6 +30,9 @@ pub fn run(context: &Context, args: SimulateArgs) -> Result<()> {
         effects,
         experiment_share: args.experiment,
     };
+    if args.weekly {
+        return weekly(context, &plan, &args);
+    }
     let files = simulate::write(&plan, &args.out)?;
     println!(
         "Wrote {} files for {} people over {} weeks (seed {}) to {}:",
@@ -73,6 +76,40 @@ pub fn run(context: &Context, args: SimulateArgs) -> Result<()> {
     context.note(&format!(
         "Explore them (the files in {lists}/ are lists for lift, not exports to import):\n  {}",
         steps.join("\n  ")
+    ));
+    Ok(())
+}
+
+/// `--weekly`: weekly numbers only, and the commands for the weekly model.
+fn weekly(context: &Context, plan: &Plan, args: &SimulateArgs) -> Result<()> {
+    let shape = weekly::Shape {
+        trend: args.trend,
+        together: args.together,
+    };
+    let files = weekly::write(plan, shape, &args.out)?;
+    println!(
+        "Wrote weekly numbers for a list of {} over {} weeks (seed {}) to {}",
+        plan.people,
+        plan.weeks,
+        plan.seed,
+        files[0].display()
+    );
+    context.note(&format!(
+        "Planted: a baseline of {} RSVPs a week{}{}, and RSVPs per email or text sent, carried over at {} a week:{}. Explore them:\n  \
+         turnout campaign add sim --name Simulated\n  turnout import {}\n  turnout drivers sim --aggregate --outcome rsvps",
+        plan.people as f64 * simulate::BASE_RATE,
+        if args.trend { ", rising with a common driver to 3x" } else { "" },
+        if args.together { "; texts go out with the emails" } else { "" },
+        weekly::CARRY_OVER,
+        if plan.effects.is_empty() {
+            " none".to_string()
+        } else {
+            plan.effects
+                .iter()
+                .map(|(c, v)| format!(" {c} {v}"))
+                .collect::<String>()
+        },
+        files[0].display()
     ));
     Ok(())
 }

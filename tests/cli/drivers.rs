@@ -425,7 +425,7 @@ fn aggregate_recovers_a_planted_weekly_effect_from_simulated_exports() {
         sms["verdict"]
             .as_str()
             .unwrap()
-            .starts_with("raised rsvps by"),
+            .starts_with("moved with rsvps: about"),
         "{sms}"
     );
     let email = one_row(&rows, &[("key", "email")]);

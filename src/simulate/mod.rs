@@ -13,7 +13,7 @@
 //! Some people are held out of every email: a random tenth (`lists/holdout.csv`), or, with an
 //! experiment, the holdout `turnout holdout draw` makes of `lists/audience.csv` with the same seed
 //! (the simulation draws it the same way). `lists/` also holds each send's list of recipients.
-//! Nothing in `lists/` is an export to import.
+//! Nothing in `lists/` is an export to import. `weekly` writes weekly numbers only.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -22,8 +22,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
-use crate::attribution::aggregate::SplitMix;
 use crate::experiment::{audience, draw};
+use crate::stats::SplitMix;
+
+pub mod weekly;
 
 pub const START: &str = "2026-09-07";
 /// The weekly chance of an RSVP with no outreach, for a member of average engagement.
