@@ -53,8 +53,38 @@ macro_rules! sample {
 pub const SAMPLES: &[Sample] = &[
     sample!("mailchimp-campaign-reports.csv", true, None),
     sample!("assembly-invite/mailchimp-campaign-report.csv", true, None),
-    sample!("mailchimp-account-export-granular-opens.csv", true, None),
-    sample!("mailchimp-account-export-granular-clicks.csv", false, None),
+    // Opens before clicks: the opens files are named by web id, and each clicks file, whose
+    // links carry the send's Unique Id, folds its send's opens into the report's effort.
+    sample!(
+        "mailchimp-account-export/granular_activity/opens/7412204_fair-rent-now-4.csv",
+        true,
+        None
+    ),
+    sample!(
+        "mailchimp-account-export/granular_activity/opens/7412205_fair-rent-now-5.csv",
+        true,
+        None
+    ),
+    sample!(
+        "mailchimp-account-export/granular_activity/opens/7412206_fair-rent-now-6.csv",
+        true,
+        None
+    ),
+    sample!(
+        "mailchimp-account-export/granular_activity/clicks/7412204_fair-rent-now-4.csv",
+        false,
+        None
+    ),
+    sample!(
+        "mailchimp-account-export/granular_activity/clicks/7412205_fair-rent-now-5.csv",
+        false,
+        None
+    ),
+    sample!(
+        "mailchimp-account-export/granular_activity/clicks/7412206_fair-rent-now-6.csv",
+        false,
+        None
+    ),
     sample!("mobilize-timeslots-sql-mirror.csv", false, None),
     sample!("mobilize-participations-sql-mirror.csv", false, None),
     sample!(

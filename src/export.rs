@@ -211,6 +211,9 @@ fn describe(table: &str) -> &'static str {
             "who each experiment assigned to be sent or held out (by member number)"
         }
         "experiment_identifier" => "keyed hashes of each experiment member's emails and phones",
+        "effort_alias" => {
+            "other names an export gives an effort (Mailchimp's web id for its Unique Id)"
+        }
         _ => "",
     }
 }

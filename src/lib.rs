@@ -15,6 +15,7 @@ pub mod commands;
 pub mod costs;
 pub mod dates;
 pub mod demo;
+pub mod efforts;
 pub mod error;
 pub mod experiment;
 pub mod export;

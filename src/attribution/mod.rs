@@ -8,6 +8,7 @@
 //! `direct`, no code an effort owns) are credited to "no digital touch".
 
 pub mod aggregate;
+pub mod coverage;
 pub mod design;
 pub mod groups;
 pub mod lift;
@@ -23,6 +24,10 @@ use rusqlite::{Connection, params};
 use crate::metrics::{Family, Vocabulary};
 
 pub const NO_TOUCH: &str = "no digital touch";
+/// Direct codes: actions that carry a code their campaign claims (or a channel), but no single
+/// effort's. They are not "no digital touch": something digital brought them, by channel at
+/// least, so that credit is the same whether efforts or channels are credited.
+pub const CODED: &str = "coded to the campaign, no single effort";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Model {
@@ -95,6 +100,8 @@ pub struct Options {
     pub half_life: i64,
     pub by: By,
     pub touch: TouchKind,
+    /// Only actions at or after the first and before the second (unix seconds), when given.
+    pub period: Option<(i64, i64)>,
 }
 
 /// One row of the answer: a key (effort or channel), a model, and its credit in actions.
@@ -120,6 +127,8 @@ pub struct Path {
     pub touches: Vec<Touch>,
     /// The key its code names directly, if any.
     pub direct: Option<usize>,
+    /// Whether it carries a code (or a channel) that names no key.
+    pub coded: bool,
 }
 
 /// Everything the models need, loaded once.
@@ -289,9 +298,11 @@ pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
     let mut converting = Vec::new();
     let mut stmt = conn.prepare(
         "SELECT person_id, at, source_code, channel FROM action
-         WHERE metric = ?1 AND (?2 IS NULL OR campaign_id = ?2)",
+         WHERE metric = ?1 AND (?2 IS NULL OR campaign_id = ?2)
+           AND (?3 IS NULL OR unixepoch(at) >= ?3) AND (?4 IS NULL OR unixepoch(at) < ?4)",
     )?;
-    let mut rows = stmt.query(params![outcome.name, options.campaign_id])?;
+    let (from, to) = options.period.unzip();
+    let mut rows = stmt.query(params![outcome.name, options.campaign_id, from, to])?;
     while let Some(row) = rows.next()? {
         let person: Option<i64> = row.get(0)?;
         let at = epoch_seconds(row.get_ref(1)?.as_str()?)?;
@@ -333,6 +344,7 @@ pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
         converting.push(Path {
             at,
             touches: before,
+            coded: direct.is_none() && (code.is_some() || channel.is_some()),
             direct,
         });
     }
@@ -369,11 +381,13 @@ pub fn credit(evidence: &Evidence, models: &[Model], half_life: i64) -> Vec<Cred
     for &model in models {
         let mut credits = vec![0.0; evidence.keys.len()];
         let mut untouched = 0.0;
+        let mut coded = 0.0;
         match model {
             Model::Direct => {
                 for path in &evidence.converting {
                     match path.direct {
                         Some(k) => credits[k] += 1.0,
+                        None if path.coded => coded += 1.0,
                         None => untouched += 1.0,
                     }
                 }
@@ -404,6 +418,14 @@ pub fn credit(evidence: &Evidence, models: &[Model], half_life: i64) -> Vec<Cred
                     share: if actions > 0.0 { value / actions } else { 0.0 },
                 });
             }
+        }
+        if coded > 0.0 {
+            out.push(Credit {
+                key: CODED.to_string(),
+                model,
+                credit: coded,
+                share: coded / actions,
+            });
         }
         if untouched > 0.0 {
             out.push(Credit {
@@ -456,6 +478,7 @@ mod sums {
                     Path {
                         at: 86_400,
                         touches,
+                        coded: direct.is_none() && pick(2) == 0,
                         direct,
                     }
                 })

@@ -10,7 +10,9 @@ use crate::cli::BriefArgs;
 use crate::dates::{Period, parse_week_arg, week_label, week_start};
 use crate::error::UsageError;
 use crate::output::{Cell, Column, Report, Section};
-use crate::report::brief::{self, Brief, WEEKLY_MILESTONES, driver_words, small};
+use crate::report::brief::{
+    self, Brief, WEEKLY_MILESTONES, driver_words, mask_small_counts, small,
+};
 use crate::report::brief_html;
 use crate::store::settings;
 
@@ -103,12 +105,12 @@ fn sections(data: &Brief) -> Vec<Section> {
             Column::new("outcome", "Result"),
             Column::new("key", "Channel"),
             Column::new("direct", "Direct codes"),
-            Column::new("low", "Models: lowest"),
+            Column::new("low", "Rules: lowest"),
             Column::new("high", "highest"),
             Column::new("words", "In words"),
         ],
     )
-    .with_empty("No data yet: no result has touches or codes to attribute.");
+    .with_empty("No result in this period to explain.");
     let mut weekly = Section::new(
         "Milestones beside results",
         vec![
@@ -142,24 +144,38 @@ fn sections(data: &Brief) -> Vec<Section> {
                 count(value, a),
                 goal.map_or(Cell::Missing("-"), |p| Cell::Number(p.goal.target)),
                 goal.map_or(Cell::Missing("-"), |p| count(p.done, a)),
-                goal.map_or(Cell::Missing("-"), |p| Cell::Percent(p.percent)),
+                // A percent of a target gives a small count away.
+                goal.map_or(Cell::Missing("-"), |p| {
+                    if small(p.done, a).is_some() {
+                        Cell::text("<5")
+                    } else {
+                        Cell::Percent(p.percent)
+                    }
+                }),
                 goal.and_then(|p| p.needed_per_week)
-                    .map_or(Cell::Missing("-"), Cell::Number),
+                    .map_or(Cell::Missing("-"), |v| count(v, a)),
                 goal.and_then(|p| p.recent_per_week)
-                    .map_or(Cell::Missing("-"), Cell::Number),
+                    .map_or(Cell::Missing("-"), |v| count(v, a)),
                 goal.map_or(Cell::Missing("-"), |p| Cell::text(p.verdict.as_str())),
             ]);
         }
         if let Some(outcome) = &c.outcome {
             for d in &c.drivers {
+                let rule = |v: f64| {
+                    if d.seen {
+                        count(v, a)
+                    } else {
+                        Cell::Missing("no data")
+                    }
+                };
                 drivers.push(vec![
                     Cell::text(slug),
                     Cell::text(outcome),
                     Cell::text(&d.key),
                     count(d.direct, a),
-                    count(d.low, a),
-                    count(d.high, a),
-                    Cell::text(driver_words(d, outcome, c.actions)),
+                    rule(d.low),
+                    rule(d.high),
+                    Cell::text(driver_words(d, outcome, c.actions, &data.period_label, a)),
                 ]);
             }
         }
@@ -227,20 +243,21 @@ fn sections(data: &Brief) -> Vec<Section> {
         ],
     )
     .with_empty("No warnings.");
+    let masked = |text: &str| Cell::text(mask_small_counts(text, a));
     for w in &data.calendar_warnings {
         warnings.push(vec![
             Cell::text("calendar"),
             Cell::text(w.check),
-            Cell::text(&w.subject),
-            Cell::text(&w.fix),
+            masked(&w.subject),
+            masked(&w.fix),
         ]);
     }
     for w in &data.data_warnings {
         warnings.push(vec![
             Cell::text("data"),
             Cell::text(w.check),
-            Cell::text(&w.subject),
-            Cell::text(&w.fix),
+            masked(&w.subject),
+            masked(&w.fix),
         ]);
     }
     vec![results, drivers, weekly, upcoming, warnings]

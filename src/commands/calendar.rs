@@ -540,6 +540,7 @@ fn results_section(
             half_life: 7 * 86_400,
             by: crate::attribution::By::Effort,
             touch: crate::attribution::TouchKind::Any,
+            period: None,
         };
         let evidence = crate::attribution::load(conn, &options)?;
         for credit in crate::attribution::credit(
@@ -558,7 +559,8 @@ fn results_section(
             Column::new("channel", "Channel"),
             Column::new("title", "Title"),
             Column::new("status", "Status"),
-            Column::new("effort", "Sent as"),
+            Column::tools_only("effort", "Sent as"),
+            Column::tools_only("label", "Sent as"),
             Column::new("delivered", "Delivered"),
             Column::new("unique_opens", "Opens"),
             Column::new("unique_clicks", "Clicks"),
@@ -567,6 +569,7 @@ fn results_section(
             Column::new("last_touch", "Last touch"),
         ],
     );
+    let labels = crate::efforts::all(conn, tz)?;
     let mut metric_sum =
         conn.prepare("SELECT sum(value) FROM fact WHERE effort_id = ?1 AND metric = ?2")?;
     let mut direct_sum =
@@ -610,6 +613,12 @@ fn results_section(
             Cell::text(&item.title),
             Cell::text(status.as_str()),
             Cell::opt_text(sent.as_ref().map(|s| s.external_id.clone()), "-"),
+            Cell::opt_text(
+                sent.as_ref()
+                    .and_then(|s| labels.get(&s.effort_id))
+                    .map(|n| n.label.clone()),
+                "-",
+            ),
             delivered,
             opens,
             clicks,

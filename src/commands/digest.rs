@@ -94,15 +94,17 @@ pub fn run(context: &Context, args: DigestArgs) -> Result<()> {
     let mut efforts = Section::new(
         "Efforts",
         vec![
-            Column::new("day", "Day"),
+            Column::tools_only("day", "Day"),
             Column::new("campaign", "Campaign"),
-            Column::new("channel", "Channel"),
-            Column::new("effort", "Effort"),
-            Column::new("title", "Title"),
+            Column::tools_only("channel", "Channel"),
+            Column::tools_only("effort", "Effort"),
+            Column::tools_only("title", "Title"),
+            Column::new("label", "Effort"),
             Column::new("direct_results", "Coded results"),
         ],
     )
     .with_empty("No sends or posts this week.");
+    let labels = crate::efforts::labels_by_external_id(conn, settings::timezone(conn)?)?;
     for effort in &data.efforts {
         let direct = effort
             .direct_results
@@ -116,6 +118,12 @@ pub fn run(context: &Context, args: DigestArgs) -> Result<()> {
             Cell::text(&effort.channel),
             Cell::text(&effort.effort),
             Cell::opt_text(effort.title.as_deref(), ""),
+            Cell::text(
+                labels
+                    .get(&effort.effort)
+                    .cloned()
+                    .unwrap_or_else(|| effort.effort.clone()),
+            ),
             Cell::text(if direct.is_empty() {
                 "-".to_string()
             } else {

@@ -3,11 +3,13 @@
 use anyhow::Result;
 
 use super::Context;
-use crate::attribution::{self, By, Model, NO_TOUCH, Options, TouchKind};
+use crate::attribution::{self, By, CODED, Model, NO_TOUCH, Options, TouchKind, coverage};
 use crate::campaigns;
 use crate::cli::{DriversArgs, DriversByArg, ModelArg, TouchArg};
+use crate::efforts;
 use crate::error::UsageError;
 use crate::output::{Cell, Column, Format, Report, Section};
+use crate::store::settings;
 
 pub fn run(context: &Context, args: DriversArgs) -> Result<()> {
     let window = attribution::parse_duration(&args.window)
@@ -38,6 +40,7 @@ pub fn run(context: &Context, args: DriversArgs) -> Result<()> {
             TouchArg::Opened => TouchKind::Opened,
             TouchArg::Clicked => TouchKind::Clicked,
         },
+        period: None,
     };
     let models: Vec<Model> = match args.model {
         ModelArg::All => Model::ALL.to_vec(),
@@ -52,18 +55,47 @@ pub fn run(context: &Context, args: DriversArgs) -> Result<()> {
     let evidence = attribution::load(conn, &options)?;
     let actions = evidence.converting.len();
     let credits = attribution::credit(&evidence, &models, half_life);
+    let mut coverage = coverage::coverage(conn, options.campaign_id)?;
+    if options.by == By::Channel {
+        // Channels only direct codes know of (a UTM medium of social) have no data of their own.
+        for key in &evidence.keys {
+            if key != NO_TOUCH && !coverage.iter().any(|c| &c.channel == key) {
+                coverage.push(coverage::Coverage {
+                    channel: key.clone(),
+                    people: 0,
+                    kinds: Vec::new(),
+                    sent: 0.0,
+                });
+            }
+        }
+    }
+    // By channel, a channel no export records people for gets "no data" from the rules, not 0.
+    let unseen = |key: &str| {
+        options.by == By::Channel
+            && coverage
+                .iter()
+                .find(|c| c.channel == key)
+                .is_none_or(|c| c.people == 0)
+    };
 
     let key_label = if options.by == By::Effort {
         "Effort"
     } else {
         "Channel"
     };
+    // Efforts are shown by their labels; their ids stay in `key`.
+    let labels = if options.by == By::Effort {
+        efforts::labels_by_external_id(conn, settings::timezone(conn)?)?
+    } else {
+        Default::default()
+    };
+    let label = |key: &str| labels.get(key).cloned().unwrap_or_else(|| key.to_string());
     let pivot = matches!(args.format.format, Format::Table | Format::Markdown) && models.len() > 1;
     let section = if pivot {
-        // One column per model, one row per key; "no digital touch" last.
+        // One column per model, one row per key; campaign-coded and "no digital touch" last.
         let mut keys: Vec<&str> = Vec::new();
         for c in &credits {
-            if c.key != NO_TOUCH && !keys.contains(&c.key.as_str()) {
+            if c.key != NO_TOUCH && c.key != CODED && !keys.contains(&c.key.as_str()) {
                 keys.push(&c.key);
             }
         }
@@ -77,20 +109,34 @@ pub fn run(context: &Context, args: DriversArgs) -> Result<()> {
             };
             total(b).total_cmp(&total(a)).then(a.cmp(b))
         });
-        if credits.iter().any(|c| c.key == NO_TOUCH) {
-            keys.push(NO_TOUCH);
+        for last in [CODED, NO_TOUCH] {
+            if credits.iter().any(|c| c.key == last) {
+                keys.push(last);
+            }
         }
-        let mut columns = vec![Column::new("key", key_label)];
+        let mut columns = vec![
+            Column::tools_only("key", key_label),
+            Column::new("label", key_label),
+        ];
         columns.extend(models.iter().map(|m| Column::new(m.as_str(), m.as_str())));
         let mut section = Section::new("", columns);
         for key in keys {
-            let mut cells = vec![Cell::text(key)];
+            let mut cells = vec![Cell::text(key), Cell::text(label(key))];
             for model in &models {
                 let value = credits
                     .iter()
                     .find(|c| c.key == key && c.model == *model)
                     .map_or(0.0, |c| c.credit);
-                cells.push(Cell::Number(value));
+                if *model != Model::Direct
+                    && key != NO_TOUCH
+                    && key != CODED
+                    && value == 0.0
+                    && unseen(key)
+                {
+                    cells.push(Cell::Missing("no data"));
+                } else {
+                    cells.push(Cell::Number(value));
+                }
             }
             section.push(cells);
         }
@@ -100,6 +146,7 @@ pub fn run(context: &Context, args: DriversArgs) -> Result<()> {
             "",
             vec![
                 Column::new("key", key_label),
+                Column::new("label", "Label"),
                 Column::new("model", "Model"),
                 Column::new("credit", "Credit (actions)"),
                 Column::new("share", "Share"),
@@ -108,6 +155,7 @@ pub fn run(context: &Context, args: DriversArgs) -> Result<()> {
         for c in &credits {
             section.push(vec![
                 Cell::text(&c.key),
+                Cell::text(label(&c.key)),
                 Cell::text(c.model.as_str()),
                 Cell::Number(c.credit),
                 Cell::Percent(c.share * 100.0),
@@ -135,6 +183,7 @@ pub fn run(context: &Context, args: DriversArgs) -> Result<()> {
         ),
         section,
     );
+    report.sections.push(coverage_section(&coverage));
     report.context.push(format!(
         "{actions} action(s); touches in the {} before each action, timed at their first {} event",
         args.window,
@@ -145,12 +194,18 @@ pub fn run(context: &Context, args: DriversArgs) -> Result<()> {
             TouchKind::Clicked => "click",
         }
     ));
+    if actions < coverage::FEW_ACTIONS {
+        report.context.push(format!(
+            "Only {actions} action(s): too few for the rules' shares to say much."
+        ));
+    }
     report.footnotes.extend([
+        "These are rules for sharing credit among the touches the exports record, not estimates of what an effort caused: none of them knows what would have happened without it. Only an experiment does (turnout holdout draw before the send, turnout lift after).".to_string(),
         "direct: actions carrying a code an effort owns (or the channel they say they came through), no model.".to_string(),
         "last / first: all credit to the last / first touch before the action. linear: equal shares. position: 40% first, 40% last, 20% spread over the middle.".to_string(),
         format!("time-decay: a touch's weight halves every {} before the action.", args.half_life),
         "markov: a chain of touch paths, including people who did not act; each key's credit is how much less often people act when it is removed.".to_string(),
-        format!("{NO_TOUCH}: actions with no touch in the window (or, for direct, no code), so every model's credits sum to the actions. Models disagree: that range is the honest answer, and only a holdout (turnout lift) shows cause."),
+        format!("{NO_TOUCH}: actions with no recorded touch in the window (or, for direct, no code at all), so every model's credits sum to the actions; {CODED}: actions whose code (or channel) is the campaign's, not one effort's. no data: the channel's exports name no one, so the rules cannot see it."),
     ]);
     context.print(&report, args.format.format)
 }
@@ -244,4 +299,28 @@ fn aggregate(context: &Context, args: &DriversArgs) -> Result<()> {
             .to_string(),
     );
     context.print(&report, args.format.format)
+}
+
+/// What the rules can see, per channel.
+fn coverage_section(coverage: &[coverage::Coverage]) -> Section {
+    let mut section = Section::new(
+        "What the rules can see",
+        vec![
+            Column::new("channel", "Channel"),
+            Column::new("people", "People with a known touch"),
+            Column::tools_only("kinds", "Touches"),
+            Column::new("sent", "Sent (the tools' count)"),
+            Column::new("coverage", "In words"),
+        ],
+    );
+    for c in coverage {
+        section.push(vec![
+            Cell::text(&c.channel),
+            Cell::Int(c.people as i64),
+            Cell::text(c.kinds.join(", ")),
+            Cell::Number(c.sent),
+            Cell::text(c.words()),
+        ]);
+    }
+    section
 }

@@ -65,8 +65,8 @@ pub fn run(context: &Context, args: FunnelArgs) -> Result<()> {
     }
     let title = match &effort {
         Some(e) => format!(
-            "Funnel: {} ({}), effort {}",
-            campaign.name, campaign.slug, e.external_id
+            "Funnel: {} ({}), effort {} ({})",
+            campaign.name, campaign.slug, e.label, e.external_id
         ),
         None => format!("Funnel: {} ({})", campaign.name, campaign.slug),
     };

@@ -96,6 +96,7 @@ pub fn run(context: &Context, args: LiftArgs) -> Result<()> {
         &LiftContext {
             campaign: (&campaign.name, &campaign.slug),
             subject: &subject,
+            label: effort.as_ref().map(|e| e.label.as_str()),
             outcome: &outcome,
             named_outcome: named,
             window: &args.window,

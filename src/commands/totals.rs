@@ -42,9 +42,21 @@ pub fn run(context: &Context, args: TotalsArgs) -> Result<()> {
         Column::new("metric", "Metric"),
         Column::new("family", "Family"),
     ];
+    let by_effort = query.by == Some(TotalsBy::Effort);
     if let Some(by) = query.by {
-        columns.push(Column::new(by.key(), capitalise(by.key())));
+        if by_effort {
+            // Efforts by their labels for people; their ids stay in `effort`.
+            columns.push(Column::tools_only(by.key(), capitalise(by.key())));
+            columns.push(Column::new("label", "Effort"));
+        } else {
+            columns.push(Column::new(by.key(), capitalise(by.key())));
+        }
     }
+    let labels = if by_effort {
+        crate::efforts::labels_by_external_id(conn, crate::store::settings::timezone(conn)?)?
+    } else {
+        Default::default()
+    };
     columns.push(Column::new("value", "Value"));
     let mut section = Section::new("", columns)
         .with_empty("No numbers for this selection. Import a file (turnout import FILE) or log a week (turnout log CAMPAIGN calls=120).");
@@ -59,7 +71,13 @@ pub fn run(context: &Context, args: TotalsArgs) -> Result<()> {
             Cell::text(family),
         ];
         if query.by.is_some() {
-            cells.push(Cell::opt_text(row.key, "-"));
+            if by_effort {
+                let label = row.key.as_ref().and_then(|k| labels.get(k)).cloned();
+                cells.push(Cell::opt_text(row.key.clone(), "-"));
+                cells.push(Cell::opt_text(label, "-"));
+            } else {
+                cells.push(Cell::opt_text(row.key, "-"));
+            }
         }
         cells.push(Cell::Number(row.value));
         section.push(cells);

@@ -178,8 +178,14 @@ impl Profile for DeclarativeProfile {
                 let value = read_value(field, &text, zone)
                     .map_err(|(expected, _)| format!("the line '{label}' above the header should hold {expected}, but it holds '{text}'"))?;
                 constants.insert(name.clone(), value);
-            } else if field.file_name.is_some() {
-                constants.insert(name.clone(), Val::Text(file_name_id(&context.file_name)));
+            } else if let Some(part) = &field.file_name {
+                let id = file_name_id(&context.file_name);
+                let numeric = !id.is_empty() && id.chars().all(|c| c.is_ascii_digit());
+                let value = match part.as_str() {
+                    "web-id" if !numeric => Val::Unknown,
+                    _ => Val::Text(id),
+                };
+                constants.insert(name.clone(), value);
             }
         }
         let hasher = if self.needs_people() {
@@ -820,6 +826,7 @@ impl RowParser for DeclarativeParser {
                     let day = self.day_of(&row, date.as_ref().or(sent_at.as_ref()));
                     let key = EffortKey {
                         platform: self.spec.platform.clone(),
+                        alias: None,
                         external_id: effort_id,
                         column: self.columns.get(effort).map(|c| c + 1),
                         info: EffortInfo {
@@ -886,6 +893,7 @@ impl RowParser for DeclarativeParser {
                     email,
                     phone,
                     key,
+                    alias,
                     ..
                 } => {
                     let person = self.person(&row, email.as_ref(), phone.as_ref());
@@ -918,6 +926,10 @@ impl RowParser for DeclarativeParser {
                         person,
                         effort: EffortKey {
                             platform: self.spec.platform.clone(),
+                            alias: alias
+                                .as_ref()
+                                .and_then(|f| self.text_of(&row, f))
+                                .filter(|a| *a != effort_id),
                             external_id: effort_id,
                             column: self.columns.get(effort).map(|c| c + 1),
                             info: EffortInfo::default(),

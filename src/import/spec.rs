@@ -121,8 +121,9 @@ pub struct FieldSpec {
     /// Derived: the value after this label in the comment lines above the header.
     #[serde(default)]
     pub preamble: Option<String>,
-    /// Derived from the file's name: `leading-id` is the part before the first `_` when it is a
-    /// number (Mailchimp's web id), else the name without its extension.
+    /// Derived from the file's name: `web-id` is the part before the first `_` when it is a
+    /// number (Mailchimp's web id), else blank; `leading-id` is the same, falling back to the
+    /// name without its extension.
     #[serde(default)]
     pub file_name: Option<String>,
 }
@@ -214,6 +215,10 @@ pub enum RecordSpec {
         /// Fields that identify the row in the export (default: effort, person, kind, time).
         #[serde(default)]
         key: Vec<String>,
+        /// A field holding another id of the same effort on the platform (Mailchimp's web id,
+        /// beside the Unique Id of its links): rows naming either are one effort.
+        #[serde(default)]
+        alias: Option<String>,
     },
     /// One offline action (an RSVP, an attendance, a call, a donation, a response).
     Action {
@@ -426,12 +431,15 @@ fn check(spec: &ProfileSpec, text: &str, metric_known: &dyn Fn(&str) -> bool) ->
         }
         if let Some(part) = &field.file_name
             && part != "leading-id"
+            && part != "web-id"
         {
             field_ref_error(
                 &mut errors,
                 text,
                 &needle,
-                format!("file_name = \"{part}\" is not known; use file_name = \"leading-id\""),
+                format!(
+                    "file_name = \"{part}\" is not known; use file_name = \"leading-id\" or \"web-id\""
+                ),
             );
         }
     }
@@ -587,10 +595,12 @@ impl RecordSpec {
                 email,
                 phone,
                 key,
+                alias,
                 ..
             } => {
                 add(&mut fields, email);
                 add(&mut fields, phone);
+                add(&mut fields, alias);
                 fields.push(effort);
                 fields.push(time);
                 fields.extend(key.iter().map(String::as_str));

@@ -326,6 +326,7 @@ impl RowParser for MetricsParser {
             .map(|id| EffortKey {
                 platform: PLATFORM.to_string(),
                 info: Default::default(),
+                alias: None,
                 external_id: id.to_string(),
                 column: self.effort.map(|c| c + 1),
             });

@@ -24,6 +24,8 @@ pub struct EffortKey {
     /// The 1-based column the id came from, for error messages.
     pub column: Option<usize>,
     pub info: EffortInfo,
+    /// Another id the platform gives the same effort (Mailchimp's web id beside its Unique Id).
+    pub alias: Option<String>,
 }
 
 /// What an export says about an effort besides its numbers; kept when given.
@@ -587,10 +589,15 @@ impl<'c> Writer<'c> {
         let cache_key = (key.platform.clone(), key.external_id.clone());
         let known = match self.efforts.get(&cache_key) {
             Some(known) => Some(known.clone()),
+            // The effort by its id, or by another name an export gave it.
             None => self
                 .conn
                 .prepare_cached(
-                    "SELECT id, campaign_id, channel FROM effort WHERE platform = ?1 AND external_id = ?2",
+                    "SELECT id, campaign_id, channel FROM effort WHERE platform = ?1 AND external_id = ?2
+                     UNION ALL
+                     SELECT e.id, e.campaign_id, e.channel FROM effort_alias a JOIN effort e ON e.id = a.effort_id
+                     WHERE a.platform = ?1 AND a.alias = ?2
+                     LIMIT 1",
                 )?
                 .query_row(params![key.platform, key.external_id], |row| {
                     Ok(KnownEffort {
@@ -688,7 +695,44 @@ impl<'c> Writer<'c> {
             }
         };
         self.efforts.insert(cache_key, effort.clone());
+        if let Some(alias) = key.alias.as_deref()
+            && alias != key.external_id
+            && !self
+                .efforts
+                .contains_key(&(key.platform.clone(), alias.to_string()))
+        {
+            self.alias(&key.platform, alias, &effort)?;
+        }
         Ok(Ok(effort))
+    }
+
+    /// Records another name of an effort. An effort already created under that name (from a
+    /// file read first: Mailchimp's opens file, named by web id, before its clicks file, whose
+    /// links carry the Unique Id) is folded into this one, its touches and numbers with it.
+    fn alias(&mut self, platform: &str, alias: &str, effort: &KnownEffort) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO effort_alias (platform, alias, effort_id) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![platform, alias, effort.id])?;
+        let named: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM effort WHERE platform = ?1 AND external_id = ?2")?
+            .query_row(params![platform, alias], |row| row.get(0))
+            .optional()?;
+        if let Some(from) = named
+            && from != effort.id
+        {
+            merge_efforts(self.conn, from, effort.id)?;
+            self.efforts.retain(|_, known| known.id != from);
+            self.touched_efforts.remove(&from);
+            self.touched_efforts.insert(effort.id);
+            // The counts kept in memory no longer match the efforts' touches.
+            self.counted = None;
+        }
+        self.efforts
+            .insert((platform.to_string(), alias.to_string()), effort.clone());
+        Ok(())
     }
 
     /// The person these identifiers belong to, creating or joining people as needed: a row that
@@ -1230,6 +1274,35 @@ fn strongest(a: Applied, b: Applied) -> Applied {
 /// Rebuilds the summary tables reports read: the touch counts of `efforts`, the action sums of
 /// (campaign or 0, day) `days`, and, when `presence`, which tools gave aggregates for which
 /// campaigns. Imports call it for what they changed; so does `turnout forget`.
+/// Folds effort `from` into effort `into`: its touches, numbers, costs and names move, and it
+/// goes. The caller rebuilds the touch counts of `into`.
+pub fn merge_efforts(conn: &Connection, from: i64, into: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE touch SET effort_id = ?2 WHERE effort_id = ?1",
+        params![from, into],
+    )?;
+    // A number both efforts hold for the same day stays as `into` has it.
+    conn.execute(
+        "UPDATE OR IGNORE metric_value SET effort_id = ?2 WHERE effort_id = ?1",
+        params![from, into],
+    )?;
+    conn.execute(
+        "DELETE FROM metric_value WHERE effort_id = ?1",
+        params![from],
+    )?;
+    conn.execute(
+        "UPDATE cost SET effort_id = ?2 WHERE effort_id = ?1",
+        params![from, into],
+    )?;
+    conn.execute(
+        "UPDATE OR IGNORE effort_alias SET effort_id = ?2 WHERE effort_id = ?1",
+        params![from, into],
+    )?;
+    conn.execute("DELETE FROM touch_fact WHERE effort_id = ?1", params![from])?;
+    conn.execute("DELETE FROM effort WHERE id = ?1", params![from])?;
+    Ok(())
+}
+
 pub fn rebuild_summaries(
     conn: &Connection,
     efforts: impl IntoIterator<Item = i64>,

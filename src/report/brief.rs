@@ -1,13 +1,13 @@
 //! `turnout brief`: the one page for a joint meeting of comms and field teams, in this order:
-//! results against goals, what drove them (direct codes, then the range across attribution
-//! models), comms milestones beside the results week by week, the next two weeks of the calendar
+//! results against goals, what drove the period's results (direct codes, then the range across
+//! the rules that share credit), comms milestones beside the results week by week, the next two weeks of the calendar
 //! with its warnings, and data-quality warnings. Every part says "no data yet" rather than
 //! vanishing. The data here feeds the text report and the HTML page alike.
 
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
@@ -17,7 +17,7 @@ use super::progress::PACE_DEFINITIONS;
 use super::progress::{self, Progress};
 use super::quality;
 use super::rates::RATES;
-use crate::attribution::{self, By, Model, NO_TOUCH, Options, TouchKind};
+use crate::attribution::{self, By, Model, NO_TOUCH, Options, TouchKind, coverage};
 use crate::calendar::{self, CheckLimits, PlanItem, Status};
 use crate::campaigns::Campaign;
 use crate::dates::{week_label, week_start};
@@ -32,6 +32,8 @@ pub struct Driver {
     pub direct: f64,
     pub low: f64,
     pub high: f64,
+    /// Whether the exports record people for the channel (else the rules cannot credit it).
+    pub seen: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +59,8 @@ pub struct CampaignBrief {
 pub struct Brief {
     pub begin: NaiveDate,
     pub end: NaiveDate,
+    /// The period as a meeting says it: "2026-W41", or "2026-09-01 to 2026-09-30".
+    pub period_label: String,
     pub as_of: NaiveDate,
     pub campaigns: Vec<CampaignBrief>,
     pub upcoming: Vec<(PlanItem, Status)>,
@@ -82,6 +86,18 @@ pub fn build(
 ) -> Result<Brief> {
     let vocabulary = Vocabulary::load(conn)?;
     let as_of = (end - Duration::days(1)).min(today);
+    let instant = |day: NaiveDate| {
+        let midnight = day.and_hms_opt(0, 0, 0).expect("midnight");
+        tz.from_local_datetime(&midnight)
+            .earliest()
+            .map_or(midnight.and_utc().timestamp(), |t| t.timestamp())
+    };
+    let (from, to) = (instant(begin), instant(end));
+    let period_label = if end - begin == Duration::weeks(1) && week_start(begin) == begin {
+        week_label(begin)
+    } else {
+        format!("{begin} to {}", end - Duration::days(1))
+    };
     let mut campaigns = Vec::new();
     for campaign in chosen {
         let mut results: BTreeMap<String, f64> = BTreeMap::new();
@@ -106,7 +122,7 @@ pub fn build(
             .find(|m| m != "donation_amount")
             .or_else(|| results.first().map(|(m, _)| m.clone()));
         let (actions, drivers) = match &outcome {
-            Some(metric) => drivers_for(conn, campaign.id, metric)?,
+            Some(metric) => drivers_for(conn, campaign.id, metric, (from, to))?,
             None => (0, Vec::new()),
         };
         let funnel_outcome = outcome.clone().unwrap_or_else(|| "rsvps".to_string());
@@ -220,6 +236,7 @@ pub fn build(
     Ok(Brief {
         begin,
         end,
+        period_label,
         as_of,
         campaigns,
         upcoming,
@@ -230,8 +247,14 @@ pub fn build(
     })
 }
 
-/// Every model's credit per channel for one outcome, reduced to direct codes and the range.
-fn drivers_for(conn: &Connection, campaign_id: i64, outcome: &str) -> Result<(usize, Vec<Driver>)> {
+/// Every rule's credit per channel for one outcome's actions in the period, reduced to direct
+/// codes and the range across the rules.
+fn drivers_for(
+    conn: &Connection,
+    campaign_id: i64,
+    outcome: &str,
+    period: (i64, i64),
+) -> Result<(usize, Vec<Driver>)> {
     let options = Options {
         campaign_id: Some(campaign_id),
         outcome: outcome.to_string(),
@@ -239,9 +262,18 @@ fn drivers_for(conn: &Connection, campaign_id: i64, outcome: &str) -> Result<(us
         half_life: 7 * 86_400,
         by: By::Channel,
         touch: TouchKind::Any,
+        period: Some(period),
     };
     let evidence = attribution::load(conn, &options)?;
+    if evidence.converting.is_empty() {
+        return Ok((0, Vec::new()));
+    }
     let credits = attribution::credit(&evidence, &Model::ALL, options.half_life);
+    let seen: Vec<String> = coverage::coverage(conn, Some(campaign_id))?
+        .into_iter()
+        .filter(|c| c.people > 0)
+        .map(|c| c.channel)
+        .collect();
     let mut keys: Vec<String> = credits.iter().map(|c| c.key.clone()).collect();
     keys.sort();
     keys.dedup();
@@ -263,6 +295,7 @@ fn drivers_for(conn: &Connection, campaign_id: i64, outcome: &str) -> Result<(us
                 direct: of(Model::Direct),
                 low: modelled.iter().copied().fold(f64::INFINITY, f64::min),
                 high: modelled.iter().copied().fold(0.0, f64::max),
+                seen: key == NO_TOUCH || seen.contains(&key),
                 key,
             }
         })
@@ -275,23 +308,81 @@ fn drivers_for(conn: &Connection, campaign_id: i64, outcome: &str) -> Result<(us
     Ok((evidence.converting.len(), drivers))
 }
 
-/// The uncertainty, said in words.
-pub fn driver_words(driver: &Driver, outcome: &str, actions: usize) -> String {
+/// A count in words, "<5" for 1 to 4 when only aggregates may be shown.
+fn shown(value: f64, aggregates_only: bool) -> String {
+    small(value, aggregates_only).map_or_else(|| format!("{value:.0}"), str::to_string)
+}
+
+/// What the rules say, in words: a rule for sharing credit among recorded touches, not a cause.
+pub fn driver_words(
+    driver: &Driver,
+    outcome: &str,
+    actions: usize,
+    period: &str,
+    aggregates_only: bool,
+) -> String {
+    let n = |v: f64| shown(v, aggregates_only);
+    let of = format!("of {} {outcome} in {period}", n(actions as f64));
     if driver.key == NO_TOUCH {
         return format!(
-            "{:.0} to {:.0} of {actions} {outcome} had no digital touch in the 7 days before",
-            driver.low, driver.high
+            "{} to {} {of} had no recorded digital touch in the 7 days before",
+            n(driver.low),
+            n(driver.high)
         );
     }
-    let spread = if (driver.high - driver.low) < 0.5 {
-        "the models agree".to_string()
-    } else {
-        "depending on the model".to_string()
-    };
+    if !driver.seen {
+        return format!(
+            "{}: no person-level data, so the rules cannot credit it; {} {of} carry its direct code",
+            driver.key,
+            n(driver.direct)
+        );
+    }
     format!(
-        "{}: between {:.0} and {:.0} of {actions} {outcome}, {spread}; {:.0} carry its direct code. Only a holdout would show cause",
-        driver.key, driver.low, driver.high, driver.direct
+        "{}: the rules give it between {} and {} {of}; {} carry its direct code. Rules share credit, they do not show cause",
+        driver.key,
+        n(driver.low),
+        n(driver.high),
+        n(driver.direct)
     )
+}
+
+/// Text for a meeting that may see only aggregates: every standalone count from 1 to 4 becomes
+/// "<5" (item numbers like #4, dates and times are left alone).
+pub fn mask_small_counts(text: &str, aggregates_only: bool) -> String {
+    if !aggregates_only {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let before = start.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i).copied();
+            let digit_after = chars.get(i + 1).is_some_and(|c| c.is_ascii_digit());
+            // Part of something bigger: a number like 1,200 or 1.5, a date, a time, #4, W41.
+            let joined_before =
+                before.is_some_and(|c| c.is_alphanumeric() || "#-:/.,_".contains(c));
+            let joined_after = after.is_some_and(|c| {
+                c.is_alphanumeric() || "#-:/_%".contains(c) || (".,".contains(c) && digit_after)
+            });
+            let token: String = chars[start..i].iter().collect();
+            let small = matches!(token.as_str(), "1" | "2" | "3" | "4");
+            if small && !joined_before && !joined_after {
+                out.push_str("<5");
+            } else {
+                out.push_str(&token);
+            }
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 /// A count as a meeting may show it: below 5 it becomes "<5" when only aggregates may be shown.
@@ -304,10 +395,13 @@ pub fn footnotes(data: &Brief) -> Vec<String> {
     let mut notes = vec![
         "Results are field outcomes; milestones are comms metrics on the way. Every definition: turnout definitions".to_string(),
         PACE_DEFINITIONS.to_string(),
-        "Direct codes: results carrying a code an effort owns, or the channel they came through. Models: last, first, linear, \
-         time-decay, position and Markov credit over each person's touches in the 7 days before; their range is the honest \
-         uncertainty, and only a holdout (turnout lift) shows cause."
-            .to_string(),
+        format!(
+            "What drove them covers the results of {} only. Direct codes: results carrying a code an effort owns, or the channel \
+             they came through. The rules (last, first, linear, time-decay, position, Markov) share each result's credit among the \
+             person's touches the exports record in the 7 days before: they are rules, not estimates of what an effort caused, and \
+             they cannot see a channel whose exports name no one. Only an experiment shows cause (turnout holdout draw, turnout lift).",
+            data.period_label
+        ),
         "delivered: messages delivered; unique_opens: people who opened (machine opens included where tools do not separate them); \
          unique_clicks: people who clicked."
             .to_string(),
@@ -321,4 +415,21 @@ pub fn footnotes(data: &Brief) -> Vec<String> {
         "Full detail: small counts are shown as they are (use --aggregates-only for a wider audience).".to_string()
     });
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_counts_in_sentences_are_masked_and_nothing_else() {
+        assert_eq!(
+            mask_small_counts(
+                "4 asks in 3 days (more than 2): #5, #6; 1,200 doors, 2.5%, W41, 2026-10-04 09:30",
+                true
+            ),
+            "<5 asks in <5 days (more than <5): #5, #6; 1,200 doors, 2.5%, W41, 2026-10-04 09:30"
+        );
+        assert_eq!(mask_small_counts("4 RSVP(s)", false), "4 RSVP(s)");
+    }
 }

@@ -94,7 +94,7 @@ pub fn render(brief: &Brief, title: &str, context_line: &str) -> String {
         h.push_str("<p class=\"empty\">No data yet: no campaigns.</p>\n");
     }
     for c in &brief.campaigns {
-        campaign(&mut h, c, a);
+        campaign(&mut h, c, a, &brief.period_label);
     }
     // The calendar.
     h.push_str("<h2 id=\"calendar\">Next two weeks</h2>\n");
@@ -167,7 +167,7 @@ pub fn render(brief: &Brief, title: &str, context_line: &str) -> String {
     h
 }
 
-fn campaign(h: &mut String, c: &CampaignBrief, a: bool) {
+fn campaign(h: &mut String, c: &CampaignBrief, a: bool, period: &str) {
     let _ = writeln!(
         h,
         "<h2>{} <span class=\"context\">({})</span></h2>",
@@ -259,10 +259,10 @@ fn campaign(h: &mut String, c: &CampaignBrief, a: bool) {
             let height = 40 + row * c.drivers.len();
             let _ = write!(
                 h,
-                "<figure><figcaption>{} ({} in all): credit by channel, lowest to highest across models; the diamond marks direct codes</figcaption>\n<svg role=\"img\" aria-labelledby=\"d-{s}\" width=\"900\" height=\"{height}\" viewBox=\"0 0 900 {height}\">\n<title id=\"d-{s}\">Range of credit across attribution models for each channel, with direct codes marked</title>\n<text x=\"180\" y=\"{axis}\" font-size=\"12\" fill=\"{GREY}\">0</text><text x=\"540\" y=\"{axis}\" font-size=\"12\" fill=\"{GREY}\" text-anchor=\"end\">{} {}</text>\n",
+                "<figure><figcaption>{} in {period} ({} in all): credit by channel, lowest to highest across the rules that share it; the diamond marks direct codes</figcaption>\n<svg role=\"img\" aria-labelledby=\"d-{s}\" width=\"900\" height=\"{height}\" viewBox=\"0 0 900 {height}\">\n<title id=\"d-{s}\">Range of credit across the rules for each channel, with direct codes marked</title>\n<text x=\"180\" y=\"{axis}\" font-size=\"12\" fill=\"{GREY}\">0</text><text x=\"540\" y=\"{axis}\" font-size=\"12\" fill=\"{GREY}\" text-anchor=\"end\">{} {}</text>\n",
                 esc(outcome),
-                c.actions,
-                group(max),
+                num(c.actions as f64, a),
+                num(max, a),
                 esc(outcome),
                 s = esc(&c.campaign.slug),
                 axis = height - 6,
@@ -286,7 +286,11 @@ fn campaign(h: &mut String, c: &CampaignBrief, a: bool) {
             }
             h.push_str("</svg>\n<ul>\n");
             for d in &c.drivers {
-                let _ = writeln!(h, "<li>{}</li>", esc(&driver_words(d, outcome, c.actions)));
+                let _ = writeln!(
+                    h,
+                    "<li>{}</li>",
+                    esc(&driver_words(d, outcome, c.actions, period, a))
+                );
             }
             h.push_str("</ul>\n</figure>\n");
         }

@@ -5,7 +5,7 @@
 
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use crate::campaigns::Campaign;
 use crate::metrics::{Family, Vocabulary};
@@ -23,36 +23,23 @@ pub struct Step {
     pub cumulative_rate: Option<f64>,
 }
 
-/// An effort named by its id: the database id and its channel.
+/// An effort a report is narrowed to.
 pub struct EffortScope {
     pub id: i64,
     pub external_id: String,
+    /// What people call it: "2026-09-15 email: The council listens when we show up".
+    pub label: String,
 }
 
-pub fn find_effort(
-    conn: &Connection,
-    campaign: &Campaign,
-    external_id: &str,
-) -> Result<EffortScope> {
-    let found: Option<i64> = conn
-        .query_row(
-            "SELECT id FROM effort WHERE external_id = ?1 AND (campaign_id = ?2 OR campaign_id IS NULL)
-             ORDER BY campaign_id IS NULL LIMIT 1",
-            params![external_id.trim(), campaign.id],
-            |row| row.get(0),
-        )
-        .optional()?;
-    match found {
-        Some(id) => Ok(EffortScope {
-            id,
-            external_id: external_id.trim().to_string(),
-        }),
-        None => bail!(
-            "{} has no effort '{external_id}'; see its efforts with: turnout totals --campaign {} --by effort",
-            campaign.slug,
-            campaign.slug
-        ),
-    }
+/// The campaign's effort named by its id or the start of its label.
+pub fn find_effort(conn: &Connection, campaign: &Campaign, text: &str) -> Result<EffortScope> {
+    let tz = crate::store::settings::timezone(conn)?;
+    let named = crate::efforts::find(conn, tz, campaign, text)?;
+    Ok(EffortScope {
+        id: named.id,
+        external_id: named.external_id,
+        label: named.label,
+    })
 }
 
 const COMMS_STEPS: &[&str] = &["sent", "delivered", "unique_opens", "unique_clicks"];

@@ -16,6 +16,8 @@ pub struct LiftContext<'a> {
     pub campaign: (&'a str, &'a str),
     /// The effort's id, or the experiment's name.
     pub subject: &'a str,
+    /// The effort's label, when there is an effort.
+    pub label: Option<&'a str>,
     /// The outcome's name, or "actions" for every result that is an action.
     pub outcome: &'a str,
     pub named_outcome: bool,
@@ -31,7 +33,8 @@ pub fn report(lift: &Lift, context: &LiftContext) -> Report {
     let (name, slug) = context.campaign;
     let mut report = Report::new(format!(
         "Lift of {} on {}: {name} ({slug})",
-        context.subject, context.outcome
+        context.label.unwrap_or(context.subject),
+        context.outcome
     ));
     report.context.push(design_line(lift, context.subject));
     report.context.push(counted_line(
@@ -42,9 +45,12 @@ pub fn report(lift: &Lift, context: &LiftContext) -> Report {
         context.tz,
     ));
     report.sections.push(groups_section(lift));
-    report
-        .sections
-        .push(lift_section(lift, context.subject, context.outcome));
+    report.sections.push(lift_section(
+        lift,
+        context.subject,
+        context.label,
+        context.outcome,
+    ));
     report.footnotes = footnotes(lift, slug, context.end_of_today, context.tz);
     report
 }
@@ -147,13 +153,14 @@ fn groups_section(lift: &Lift) -> Section {
     section
 }
 
-pub fn lift_section(lift: &Lift, subject: &str, outcome: &str) -> Section {
+pub fn lift_section(lift: &Lift, subject: &str, label: Option<&str>, outcome: &str) -> Section {
     let r = &lift.result;
     let d = r.difference;
     let mut section = Section::new(
         "Lift",
         vec![
-            Column::new("effort", "Effort"),
+            Column::tools_only("effort", "Effort"),
+            Column::new("label", "Effort"),
             Column::new("difference", "Difference (points)"),
             Column::new("low", "95% low"),
             Column::new("high", "95% high"),
@@ -172,6 +179,7 @@ pub fn lift_section(lift: &Lift, subject: &str, outcome: &str) -> Section {
     let opt = |x: Option<f64>| x.map_or(Cell::Missing("-"), points);
     section.push(vec![
         Cell::text(subject),
+        Cell::text(label.unwrap_or(subject)),
         points(d.difference),
         points(d.low),
         points(d.high),

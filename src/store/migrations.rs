@@ -31,8 +31,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schema/005_faster_appends.sql"),
     ),
     (
-        "006_experiments.sql",
-        include_str!("../../schema/006_experiments.sql"),
+        "006_experiments_and_effort_names.sql",
+        include_str!("../../schema/006_experiments_and_effort_names.sql"),
     ),
 ];
 

@@ -94,14 +94,16 @@ fn every_model_splits_the_rsvps_as_worked_by_hand() {
     let email = 0.5f64.powf(27.0 / 168.0) / (0.5f64.powf(67.0 / 168.0) + 0.5f64.powf(27.0 / 168.0));
     assert!((credit(&rows, "email", "time-decay") - email).abs() < 1e-3);
     assert!((credit(&rows, "sms", "time-decay") - (2.0 - email)).abs() < 1e-3);
-    // direct: the channel each RSVP says it came through (UTM medium); P4 none.
+    // direct: the channel each RSVP says it came through (UTM medium); P4 carries only the
+    // campaign's code, so it is coded to the campaign, not "no digital touch".
     assert_eq!(
         [
             credit(&rows, "email", "direct"),
             credit(&rows, "sms", "direct"),
+            credit(&rows, "coded to the campaign, no single effort", "direct"),
             credit(&rows, none, "direct")
         ],
-        [1.0, 1.0, 1.0]
+        [1.0, 1.0, 1.0, 0.0]
     );
     // markov: paths sms>email>RSVP, sms>RSVP, sms>null (P3). P(RSVP) = 1/3 + 1/3 = 2/3;
     // without sms 0 (effect 1), without email 1/3 (effect 1/2): 2 RSVPs split 2:1.
@@ -435,5 +437,159 @@ fn aggregate_recovers_a_planted_weekly_effect_from_simulated_exports() {
             .unwrap()
             .starts_with("no evidence"),
         "{email}"
+    );
+}
+
+/// Touches per effort id, and the efforts that exist, straight from the database.
+fn touches_by_effort(db: &std::path::Path) -> Vec<(String, i64)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT e.external_id, count(t.id) FROM effort e LEFT JOIN touch t ON t.effort_id = e.id
+             WHERE e.channel = 'email' GROUP BY e.id HAVING count(t.id) > 0 ORDER BY 1",
+        )
+        .unwrap();
+    stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+#[test]
+fn an_opens_file_named_by_web_id_joins_the_send_its_clicks_name() {
+    // Mailchimp names a send by its Unique Id in the campaigns report and in its links (mc_cid),
+    // and by its web id in the file names of its granular activity. The clicks file of web id
+    // 7412204 links to mc_cid=16aa51fa22: its opens file is the same send, in either order.
+    let dir = crate::common::sample("mailchimp-account-export/granular_activity");
+    let opens = dir.join("opens/7412204_fair-rent-now-4.csv");
+    let clicks = dir.join("clicks/7412204_fair-rent-now-4.csv");
+    let report = crate::common::sample("mailchimp-campaign-reports.csv");
+    for order in [[&opens, &clicks], [&clicks, &opens]] {
+        let sandbox = Sandbox::new();
+        sandbox.fair_rent_now();
+        sandbox.ok(&[
+            "import",
+            report.to_str().unwrap(),
+            "--campaign",
+            "fair-rent-now",
+        ]);
+        for file in order {
+            sandbox.ok(&[
+                "import",
+                file.to_str().unwrap(),
+                "--campaign",
+                "fair-rent-now",
+            ]);
+        }
+        // 12 opens and 9 clicks, all on the report's send; no effort named 7412204.
+        assert_eq!(
+            touches_by_effort(&sandbox.db()),
+            [("16aa51fa22".to_string(), 21)]
+        );
+        // Importing the opens again finds them where they went.
+        let again = sandbox.json(&[
+            "import",
+            opens.to_str().unwrap(),
+            "--campaign",
+            "fair-rent-now",
+        ]);
+        assert_eq!(again[0]["inserted"], 0, "{again:?}");
+    }
+}
+
+#[test]
+fn efforts_are_named_for_people_and_found_by_their_labels() {
+    let sandbox = crate::common::demo();
+    let today = "2026-11-02";
+    let by_effort = sandbox.json(&[
+        "drivers",
+        "fair-rent-now",
+        "--outcome",
+        "rsvps",
+        "--by",
+        "effort",
+        "--today",
+        today,
+    ]);
+    let send = by_effort.iter().find(|r| r["key"] == "16aa51fa22").unwrap();
+    assert_eq!(send["label"], "2026-09-18 email: Fair Rent Now #4");
+    let texts = by_effort.iter().find(|r| r["key"] == "318").unwrap();
+    assert_eq!(texts["label"], "2026-09-22 sms: texting campaign 318");
+    // Direct codes: an RSVP carrying only the campaign's code is coded to the campaign, and
+    // "no digital touch" is the same number by effort as by channel.
+    let by_channel = sandbox.json(&[
+        "drivers",
+        "fair-rent-now",
+        "--outcome",
+        "rsvps",
+        "--today",
+        today,
+    ]);
+    let untouched = |rows: &[Value]| credit(rows, "no digital touch", "direct");
+    assert_eq!(untouched(&by_effort), untouched(&by_channel));
+    assert!(
+        credit(
+            &by_effort,
+            "coded to the campaign, no single effort",
+            "direct"
+        ) > 0.0
+    );
+    // totals and funnel name efforts the same way, and --effort takes the start of a label.
+    let totals = sandbox.json(&[
+        "totals",
+        "--campaign",
+        "fair-rent-now",
+        "--metric",
+        "sent",
+        "--by",
+        "effort",
+        "--today",
+        today,
+    ]);
+    let row = one_row(&totals, &[("effort", "16aa51fa22")]);
+    assert_eq!(row["label"], "2026-09-18 email: Fair Rent Now #4");
+    let funnel = sandbox.ok(&[
+        "funnel",
+        "fair-rent-now",
+        "--effort",
+        "2026-09-18 email",
+        "--today",
+        today,
+    ]);
+    assert!(
+        funnel.starts_with(
+            "Funnel: Fair Rent Now (fair-rent-now), effort 2026-09-18 email: Fair Rent Now #4 (16aa51fa22)"
+        ),
+        "{funnel}"
+    );
+    sandbox
+        .cmd()
+        .args([
+            "funnel",
+            "fair-rent-now",
+            "--effort",
+            "2026-10-2",
+            "--today",
+            today,
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "error: '2026-10-2' starts the label of 12 efforts of fair-rent-now:",
+        ));
+    // What the rules can see: email only through opens and clicks, social not at all.
+    let coverage: Vec<&Value> = by_channel
+        .iter()
+        .filter(|r| r["section"] == "What the rules can see")
+        .collect();
+    let email = coverage.iter().find(|r| r["channel"] == "email").unwrap();
+    assert_eq!(email["kinds"], "opened, clicked");
+    let social = coverage.iter().find(|r| r["channel"] == "social").unwrap();
+    assert_eq!(social["people"], 0);
+    assert!(
+        social["coverage"]
+            .as_str()
+            .unwrap()
+            .starts_with("no person-level data")
     );
 }

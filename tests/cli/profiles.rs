@@ -12,12 +12,32 @@ const TODAY: &str = "2026-11-02";
 const SAMPLES: &[(&str, &str, u64)] = &[
     ("mailchimp-campaign-reports.csv", "mailchimp-campaigns", 0),
     (
-        "mailchimp-account-export-granular-opens.csv",
+        "mailchimp-account-export/granular_activity/opens/7412204_fair-rent-now-4.csv",
         "mailchimp-opens",
         0,
     ),
     (
-        "mailchimp-account-export-granular-clicks.csv",
+        "mailchimp-account-export/granular_activity/opens/7412205_fair-rent-now-5.csv",
+        "mailchimp-opens",
+        0,
+    ),
+    (
+        "mailchimp-account-export/granular_activity/opens/7412206_fair-rent-now-6.csv",
+        "mailchimp-opens",
+        0,
+    ),
+    (
+        "mailchimp-account-export/granular_activity/clicks/7412204_fair-rent-now-4.csv",
+        "mailchimp-clicks",
+        0,
+    ),
+    (
+        "mailchimp-account-export/granular_activity/clicks/7412205_fair-rent-now-5.csv",
+        "mailchimp-clicks",
+        0,
+    ),
+    (
+        "mailchimp-account-export/granular_activity/clicks/7412206_fair-rent-now-6.csv",
         "mailchimp-clicks",
         0,
     ),
@@ -150,7 +170,7 @@ fn totals_hold_the_counts_each_file_holds() {
     );
     import(
         &sandbox,
-        &sample("mailchimp-account-export-granular-opens.csv"),
+        &fixture("mailchimp-account-export-granular-opens.csv"),
         &["--campaign", "fair-rent-now"],
     );
     import(
@@ -243,7 +263,9 @@ fn person_sources(sandbox: &Sandbox) -> Vec<Vec<String>> {
 #[test]
 fn people_link_across_tools_whatever_the_order() {
     let files = [
-        "mailchimp-account-export-granular-opens.csv",
+        "mailchimp-account-export/granular_activity/opens/7412204_fair-rent-now-4.csv",
+        "mailchimp-account-export/granular_activity/opens/7412205_fair-rent-now-5.csv",
+        "mailchimp-account-export/granular_activity/opens/7412206_fair-rent-now-6.csv",
         "spoke-campaign-messages-export.csv",
         "mobilize-participations-sql-mirror.csv",
         "actblue-contributions.csv",
@@ -575,7 +597,7 @@ fn a_wrong_profile_is_refused_and_ambiguity_is_named() {
     // The clicks header is a superset of the opens header: clicks wins.
     let clicks = sandbox.json(&[
         "import",
-        sample("mailchimp-account-export-granular-clicks.csv")
+        fixture("mailchimp-account-export-granular-clicks.csv")
             .to_str()
             .unwrap(),
         "--dry-run",

@@ -1,4 +1,6 @@
--- 006: randomised experiments. `turnout holdout draw` assigns every person of an audience file at
+-- 006: randomised experiments, and the other names of efforts (at the end).
+--
+-- Randomised experiments. `turnout holdout draw` assigns every person of an audience file at
 -- random, before the send, to be sent an effort or held out of it, and records the draw here, so
 -- that `turnout lift --experiment` compares everyone assigned (intention to treat) rather than the
 -- people who happened to open. People are kept only as the keyed hashes of their identifiers, as
@@ -41,3 +43,13 @@ CREATE TABLE experiment_identifier (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX experiment_identifier_by_hash ON experiment_identifier (hash);
+
+-- Another name an export gives an effort. Mailchimp names a send by its Unique Id in its reports
+-- and in its links (mc_cid), and by its numeric web id in the file names of its granular activity;
+-- a clicks file carries both, so the opens file of the same web id joins the same effort.
+CREATE TABLE effort_alias (
+    platform  TEXT NOT NULL,
+    alias     TEXT NOT NULL,
+    effort_id INTEGER NOT NULL REFERENCES effort (id) ON DELETE CASCADE,
+    PRIMARY KEY (platform, alias)
+) STRICT, WITHOUT ROWID;
