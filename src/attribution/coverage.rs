@@ -22,6 +22,28 @@ pub struct Coverage {
 }
 
 impl Coverage {
+    /// "33 people, opened and clicked only, of 88,504 sent", for a table.
+    pub fn short(&self) -> String {
+        if self.people == 0 {
+            return "no person-level data".to_string();
+        }
+        let only = if self.kinds.iter().all(|k| k == "opened" || k == "clicked") {
+            " only"
+        } else {
+            ""
+        };
+        let sent = if self.sent > 0.0 {
+            format!(", of {} sent", thousands(self.sent))
+        } else {
+            String::new()
+        };
+        format!(
+            "{} people, {}{only}{sent}",
+            thousands(self.people as f64),
+            self.kinds.join(" and ")
+        )
+    }
+
     /// "touches known for 36 people (opened, clicked) of 87,726 sent".
     pub fn words(&self) -> String {
         if self.people == 0 {

@@ -124,6 +124,12 @@ pub fn run(context: &Context, format: Format) -> Result<()> {
     report
         .sections
         .push(what_drove(&store, &campaign, tz, &mut report.footnotes)?);
+    report
+        .sections
+        .push(crate::report::methods::section(conn, campaign.id, "rsvps")?);
+    report
+        .footnotes
+        .push(crate::report::methods::FOOTNOTE.to_string());
     // The publishing plan against what went out, around the town hall.
     let town_hall_week = parse_date("2026-09-21")?;
     let mut week = super::calendar::week_section(conn, tz, town_hall_week, today, format)?;

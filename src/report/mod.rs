@@ -7,6 +7,7 @@ pub mod campaign;
 pub mod digest;
 pub mod funnel;
 pub mod lift;
+pub mod methods;
 pub mod periods;
 pub mod progress;
 pub mod quality;
