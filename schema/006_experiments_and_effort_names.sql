@@ -20,7 +20,10 @@ CREATE TABLE experiment (
     rows_read   INTEGER NOT NULL,
     -- Rows with no readable email or phone: in neither group.
     unreadable  INTEGER NOT NULL,
-    drawn_at    TEXT NOT NULL
+    drawn_at    TEXT NOT NULL,
+    -- The send that went to the send group, once known (`turnout holdout link`): the rules that
+    -- share credit then count everyone in the send group as sent it, not only its openers.
+    effort_id   INTEGER REFERENCES effort (id)
 ) STRICT;
 
 -- One row per person drawn: the rows of the audience file that share an email or phone are one

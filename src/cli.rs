@@ -520,6 +520,15 @@ pub enum HoldoutCommand {
     },
     /// What an experiment can detect: the minimum detectable effect, or the power for an effect
     Power(HoldoutPowerArgs),
+    /// Say which send went to an experiment's send group, once it is imported: the rules then
+    /// count everyone sent it (not only its openers), and lift measures it by default
+    Link {
+        /// The experiment's name
+        name: String,
+        /// The send: its id, or the start of its label
+        #[arg(long, value_name = "ID")]
+        effort: String,
+    },
 }
 
 #[derive(Debug, Args)]

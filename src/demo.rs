@@ -240,6 +240,14 @@ pub fn build(path: &Path, today: NaiveDate, on_step: &mut dyn FnMut(Step)) -> Re
         )?;
         on_step(Step::Logged(&outcome));
     }
+    // The assembly invite went to the experiment's send group: linked, its 801 count as sent.
+    let send = crate::efforts::find(
+        store.conn(),
+        settings::timezone(store.conn())?,
+        &campaigns::get(store.conn(), CAMPAIGN)?,
+        EXPERIMENT_EFFORT,
+    )?;
+    experiment::link(store.conn(), experiment.id, send.id)?;
     // The plan speaks of "members"; Mailchimp calls the same list "Eastside Tenants Union".
     crate::calendar::map_audience(store.conn(), "Eastside Tenants Union", "members")?;
     Ok(store)

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
 use crate::campaigns::Campaign;
 
@@ -148,22 +148,6 @@ pub fn find(conn: &Connection, tz: Tz, campaign: &Campaign, text: &str) -> Resul
                 .join("; ")
         ),
     }
-}
-
-/// The label of an effort by id, for a single report line.
-pub fn label_of(conn: &Connection, tz: Tz, effort_id: i64) -> Result<String> {
-    let exists: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM effort WHERE id = ?1)",
-        params![effort_id],
-        |row| row.get(0),
-    )?;
-    if !exists {
-        bail!("there is no effort {effort_id}");
-    }
-    Ok(all(conn, tz)?
-        .remove(&effort_id)
-        .map(|n| n.label)
-        .unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -619,6 +619,40 @@ mod tests {
     }
 
     #[test]
+    fn a_chosen_decay_widens_the_interval_it_is_uncertain_about() {
+        // The same weeks, with the carry-over fixed at the one the data chose, and chosen again
+        // in every bootstrap sample: the second interval carries that choice, so it is wider,
+        // in total and for most series.
+        let world = World {
+            weeks: 26,
+            email: 0.002,
+            sms: 0.004,
+            trend: false,
+            together: false,
+        };
+        let (mut wider, mut chosen_total, mut fixed_total) = (0, 0.0, 0.0);
+        for seed in 0..20 {
+            let series = simulate(seed, &world);
+            let Estimate::Effects { decay, effects, .. } = estimate(&series, None, seed) else {
+                panic!("enough weeks")
+            };
+            let Estimate::Effects { effects: fixed, .. } = estimate(&series, Some(decay), seed)
+            else {
+                panic!("enough weeks")
+            };
+            let width = |e: &ChannelEffect| e.high.unwrap() - e.low.unwrap();
+            chosen_total += width(&effects[0]);
+            fixed_total += width(&fixed[0]);
+            wider += usize::from(width(&effects[0]) > width(&fixed[0]));
+        }
+        assert!(
+            chosen_total > fixed_total,
+            "{chosen_total} against {fixed_total}"
+        );
+        assert!(wider >= 12, "wider in {wider} of 20");
+    }
+
+    #[test]
     fn a_steady_channel_is_not_enough_evidence() {
         let world = World {
             weeks: 52,

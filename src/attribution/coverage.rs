@@ -96,10 +96,17 @@ pub fn coverage(conn: &Connection, campaign_id: Option<i64>) -> Result<Vec<Cover
             }
         }
     }
-    let mut people = conn.prepare(
-        "SELECT e.channel, count(DISTINCT t.person_id) FROM touch t JOIN effort e ON e.id = t.effort_id
-         WHERE ?1 IS NULL OR e.campaign_id = ?1 GROUP BY e.channel ORDER BY e.channel",
-    )?;
+    // Recorded touches, and the sends of experiments linked to their effort.
+    let touches = format!(
+        "(SELECT person_id, effort_id, kind FROM touch
+          UNION ALL
+          SELECT person_id, effort_id, 'sent' FROM ({}))",
+        super::LINKED_SENDS
+    );
+    let mut people = conn.prepare(&format!(
+        "SELECT e.channel, count(DISTINCT t.person_id) FROM {touches} t JOIN effort e ON e.id = t.effort_id
+         WHERE ?1 IS NULL OR e.campaign_id = ?1 GROUP BY e.channel ORDER BY e.channel"
+    ))?;
     let mut rows = people.query(params![campaign_id])?;
     let mut found: Vec<(String, usize)> = Vec::new();
     while let Some(row) = rows.next()? {
@@ -109,10 +116,10 @@ pub fn coverage(conn: &Connection, campaign_id: Option<i64>) -> Result<Vec<Cover
         let i = entry(&mut channels, channel);
         channels[i].people = count;
     }
-    let mut kinds = conn.prepare(
-        "SELECT DISTINCT e.channel, t.kind FROM touch t JOIN effort e ON e.id = t.effort_id
-         WHERE ?1 IS NULL OR e.campaign_id = ?1",
-    )?;
+    let mut kinds = conn.prepare(&format!(
+        "SELECT DISTINCT e.channel, t.kind FROM {touches} t JOIN effort e ON e.id = t.effort_id
+         WHERE ?1 IS NULL OR e.campaign_id = ?1"
+    ))?;
     let mut rows = kinds.query(params![campaign_id])?;
     let mut found: Vec<(String, String)> = Vec::new();
     while let Some(row) = rows.next()? {

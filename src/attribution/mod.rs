@@ -216,9 +216,23 @@ pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
     } else {
         format!("WHERE kind IN ({})", vec!["?"; kinds.len()].join(", "))
     };
-    let sql = format!(
-        "SELECT person_id, effort_id, at FROM touch {filter} ORDER BY person_id, effort_id"
-    );
+    // The send group of an experiment linked to its send was sent it, whether or not the
+    // export records sends per person (Mailchimp's records only opens and clicks).
+    let linked: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM experiment WHERE effort_id IS NOT NULL)",
+        [],
+        |row| row.get(0),
+    )?;
+    let sql = if linked && kinds.contains(&"sent") {
+        format!(
+            "SELECT person_id, effort_id, at FROM touch {filter}
+             UNION ALL
+             SELECT person_id, effort_id, at FROM ({LINKED_SENDS})
+             ORDER BY 1, 2"
+        )
+    } else {
+        format!("SELECT person_id, effort_id, at FROM touch {filter} ORDER BY person_id, effort_id")
+    };
     let args: Vec<rusqlite::types::Value> = if filter.is_empty() {
         Vec::new()
     } else {
@@ -360,6 +374,18 @@ pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
         non_converting,
     })
 }
+
+/// Who each linked experiment sent its effort to, as touch rows (person, effort, time): the
+/// members assigned to be sent, at the effort's send time (else its first recorded touch).
+pub const LINKED_SENDS: &str = "SELECT DISTINCT pi.person_id AS person_id, x.effort_id AS effort_id,
+        coalesce(e.sent_at, (SELECT min(t.at) FROM touch t WHERE t.effort_id = e.id)) AS at
+    FROM experiment x
+    JOIN experiment_member m ON m.experiment_id = x.id AND m.assigned = 'send'
+    JOIN experiment_identifier i ON i.experiment_id = m.experiment_id AND i.member = m.member
+    JOIN person_identifier pi ON pi.hash = i.hash
+    JOIN effort e ON e.id = x.effort_id
+    WHERE x.effort_id IS NOT NULL
+      AND coalesce(e.sent_at, (SELECT min(t.at) FROM touch t WHERE t.effort_id = e.id)) IS NOT NULL";
 
 /// Ends one person's reading of one effort: a touch at its earliest time.
 fn close_group(group: &mut Option<(i64, usize, i64)>, touches: &mut Vec<Touch>) {

@@ -13,6 +13,7 @@ use crate::experiment::{self, DrawRequest, Experiment};
 use crate::import;
 use crate::output::{Cell, Column, Report, Section};
 use crate::people::Hasher;
+use crate::report::funnel::find_effort;
 use crate::store::settings;
 
 /// The base rates the draw's summary shows the smallest detectable effect at, in percent.
@@ -81,6 +82,25 @@ pub fn run(context: &Context, command: HoldoutCommand) -> Result<()> {
             context.print(&report, format.format)
         }
         HoldoutCommand::Power(args) => power_report(context, args),
+        HoldoutCommand::Link { name, effort } => {
+            let store = context.open()?;
+            let conn = store.conn();
+            let e = experiment::get(conn, &name)?;
+            let Some(slug) = e.campaign.as_deref() else {
+                bail!(
+                    "experiment '{}' was drawn without a campaign, so its send cannot be looked up; draw it again with --campaign SLUG --replace",
+                    e.name
+                );
+            };
+            let campaign = campaigns::get(conn, slug)?;
+            let send = find_effort(conn, &campaign, &effort)?;
+            experiment::link(conn, e.id, send.id)?;
+            println!(
+                "Linked experiment {} to {} ({}): its {} people to send count as sent it in turnout drivers, and turnout lift {} --experiment {} measures it.",
+                e.name, send.label, send.external_id, e.send, slug, e.name
+            );
+            Ok(())
+        }
     }
 }
 

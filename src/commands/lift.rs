@@ -24,9 +24,17 @@ pub fn run(context: &Context, args: LiftArgs) -> Result<()> {
     let store = context.open()?;
     let conn = store.conn();
     let campaign = campaigns::get(conn, &args.campaign)?;
-    let effort = match args.effort.as_deref() {
-        Some(id) => Some(find_effort(conn, &campaign, id)?),
-        None => None,
+    // With an experiment linked to its send, that send is the default effort.
+    let linked = match args.experiment.as_deref() {
+        Some(name) if args.effort.is_none() && args.from.is_none() => {
+            crate::experiment::get(conn, name)?.effort_id
+        }
+        _ => None,
+    };
+    let effort = match (args.effort.as_deref(), linked) {
+        (Some(id), _) => Some(find_effort(conn, &campaign, id)?),
+        (None, Some(id)) => Some(crate::report::funnel::effort_by_id(conn, id)?),
+        (None, None) => None,
     };
     let vocabulary = Vocabulary::load(conn)?;
     let (metrics, named) = match args.outcome.as_deref() {

@@ -38,6 +38,8 @@ pub struct Experiment {
     pub drawn_at: String,
     pub send: usize,
     pub held_out: usize,
+    /// The send that went to the send group, once linked.
+    pub effort_id: Option<i64>,
 }
 
 /// One person of a recorded draw, as the hashes of their identifiers.
@@ -77,7 +79,8 @@ pub struct DrawOutcome {
 const SELECT: &str = "SELECT e.id, e.name, e.campaign_id, c.slug, e.share, e.seed, e.strata,
         e.file_name, e.file_sha256, e.rows_read, e.unreadable, e.drawn_at,
         (SELECT count(*) FROM experiment_member m WHERE m.experiment_id = e.id AND m.assigned = 'send'),
-        (SELECT count(*) FROM experiment_member m WHERE m.experiment_id = e.id AND m.assigned = 'holdout')
+        (SELECT count(*) FROM experiment_member m WHERE m.experiment_id = e.id AND m.assigned = 'holdout'),
+        e.effort_id
     FROM experiment e LEFT JOIN campaign c ON c.id = e.campaign_id";
 
 fn from_row(row: &rusqlite::Row) -> rusqlite::Result<Experiment> {
@@ -96,6 +99,7 @@ fn from_row(row: &rusqlite::Row) -> rusqlite::Result<Experiment> {
         drawn_at: row.get(11)?,
         send: row.get::<_, i64>(12)? as usize,
         held_out: row.get::<_, i64>(13)? as usize,
+        effort_id: row.get(14)?,
     })
 }
 
@@ -168,6 +172,33 @@ pub fn read_people(
         );
     }
     Ok(people)
+}
+
+/// Records which send went to an experiment's send group.
+pub fn link(conn: &Connection, experiment_id: i64, effort_id: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE experiment SET effort_id = ?2 WHERE id = ?1",
+        params![experiment_id, effort_id],
+    )?;
+    Ok(())
+}
+
+/// The people each linked experiment assigned to be sent, by effort: (effort id, the hashes of
+/// each member's identifiers), for the rules that share credit.
+pub fn linked_sends(conn: &Connection) -> Result<Vec<(i64, Vec<Vec<String>>)>> {
+    let mut sends = Vec::new();
+    for experiment in list(conn)? {
+        let Some(effort) = experiment.effort_id else {
+            continue;
+        };
+        let members = members(conn, experiment.id)?
+            .into_iter()
+            .filter(|m| !m.held_out)
+            .map(|m| m.hashes)
+            .collect();
+        sends.push((effort, members));
+    }
+    Ok(sends)
 }
 
 /// Each member of a draw with the hashes of their identifiers.
@@ -384,6 +415,12 @@ pub fn record(
         let mut identifier = tx.prepare(
             "INSERT INTO experiment_identifier (experiment_id, hash, kind, member) VALUES (?1, ?2, ?3, ?4)",
         )?;
+        let mut find_person =
+            tx.prepare("SELECT person_id FROM person_identifier WHERE hash = ?1")?;
+        let mut new_person = tx.prepare("INSERT INTO person (created_at) VALUES (?1)")?;
+        let mut person_identifier = tx.prepare(
+            "INSERT OR IGNORE INTO person_identifier (hash, kind, person_id) VALUES (?1, ?2, ?3)",
+        )?;
         for (index, unit) in draw.units.iter().enumerate() {
             let hashes: Vec<(String, &str)> = unit
                 .ids
@@ -412,10 +449,45 @@ pub fn record(
             for (hash, kind) in &hashes {
                 identifier.execute(params![id, hash, kind, number])?;
             }
+            known_as_person(
+                &mut find_person,
+                &mut new_person,
+                &mut person_identifier,
+                &hashes,
+            )?;
         }
     }
     tx.commit()?;
     Ok(forgotten)
+}
+
+/// Makes a drawn member a person, as every list of people does: their identifiers join the person
+/// one of them already names, or a new person. (Two people that only this row links stay two:
+/// joining them is the import's work, which moves their touches and actions.)
+fn known_as_person(
+    find: &mut rusqlite::Statement,
+    create: &mut rusqlite::Statement,
+    add: &mut rusqlite::Statement,
+    hashes: &[(String, &str)],
+) -> Result<()> {
+    let mut person: Option<i64> = None;
+    for (hash, _) in hashes {
+        if let Some(found) = find
+            .query_row(params![hash], |row| row.get::<_, i64>(0))
+            .optional()?
+        {
+            person = Some(found);
+            break;
+        }
+    }
+    let person = match person {
+        Some(person) => person,
+        None => create.insert(params![now_utc()])?,
+    };
+    for (hash, kind) in hashes {
+        add.execute(params![hash, kind, person])?;
+    }
+    Ok(())
 }
 
 /// Places in experiments, as (experiment id, member number).

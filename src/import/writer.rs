@@ -1295,6 +1295,10 @@ pub fn merge_efforts(conn: &Connection, from: i64, into: i64) -> Result<()> {
         params![from, into],
     )?;
     conn.execute(
+        "UPDATE experiment SET effort_id = ?2 WHERE effort_id = ?1",
+        params![from, into],
+    )?;
+    conn.execute(
         "UPDATE OR IGNORE effort_alias SET effort_id = ?2 WHERE effort_id = ?1",
         params![from, into],
     )?;

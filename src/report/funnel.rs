@@ -31,6 +31,19 @@ pub struct EffortScope {
     pub label: String,
 }
 
+/// An effort by its database id (an experiment's linked send).
+pub fn effort_by_id(conn: &Connection, id: i64) -> Result<EffortScope> {
+    let tz = crate::store::settings::timezone(conn)?;
+    match crate::efforts::all(conn, tz)?.remove(&id) {
+        Some(named) => Ok(EffortScope {
+            id: named.id,
+            external_id: named.external_id,
+            label: named.label,
+        }),
+        None => bail!("there is no effort {id}"),
+    }
+}
+
 /// The campaign's effort named by its id or the start of its label.
 pub fn find_effort(conn: &Connection, campaign: &Campaign, text: &str) -> Result<EffortScope> {
     let tz = crate::store::settings::timezone(conn)?;

@@ -45,6 +45,7 @@ pub fn check(
         });
     }
     import_notes(conn, &mut warnings)?;
+    actions_without_people(conn, &mut warnings)?;
     silent_weeks(conn, today, period, &mut warnings)?;
     for goal in goals::list(conn, &[])? {
         let progress = progress::progress(conn, &goal, today)?;
@@ -67,6 +68,34 @@ pub fn check(
         }
     }
     Ok(warnings)
+}
+
+/// Actions that name no one: they count in totals, but no rule and no lift can see who took them.
+fn actions_without_people(conn: &Connection, warnings: &mut Vec<Warning>) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT metric, count(*) FROM action WHERE person_id IS NULL
+         GROUP BY metric ORDER BY count(*) DESC, metric",
+    )?;
+    let counts: Vec<(String, i64)> = stmt
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    if counts.is_empty() {
+        return Ok(());
+    }
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    warnings.push(Warning {
+        check: "actions without a person",
+        subject: counts
+            .iter()
+            .map(|(metric, n)| format!("{n} {metric}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        detail: format!(
+            "{total} action(s) carry no email or phone turnout could read: they count in totals, but the rules credit them to no digital touch and no lift counts them"
+        ),
+        fix: "export them with the person's email or phone where the tool has it (turnout imports ID lists the rows)".to_string(),
+    });
+    Ok(())
 }
 
 fn attendance_never_recorded(

@@ -1,5 +1,6 @@
 //! A synthetic organisation, written as real-format exports with effects planted in them, for
-//! tests, demos and benchmarks: weekly Mailchimp sends (campaigns report and granular opens),
+//! tests, demos and benchmarks: its member list (Action Network's report download, which joins
+//! each member's email and phone), weekly Mailchimp sends (campaigns report and granular opens),
 //! weekly Spoke texts, Mobilize RSVPs, ActBlue donations (its core columns) and a CallPower call
 //! log. The same seed gives the same files, byte for byte.
 //!
@@ -150,6 +151,20 @@ pub fn write(plan: &Plan, dir: &Path) -> Result<Vec<PathBuf>> {
         .collect();
     let audience = audience_file(&people)?;
     let mut files = Vec::new();
+    // The organization's list, as Action Network's report download gives it: each member's email
+    // and phone together, so turnout knows them as one person in every tool.
+    let mut list = String::from("uuid,first_name,last_name,email,Phone Number\n");
+    for i in 0..people.len() {
+        writeln!(
+            list,
+            "sim-{i:06},Sim,Member{i},{},{}",
+            email_of(i),
+            &phone_of(i)[2..]
+        )?;
+    }
+    let list_path = dir.join("actionnetwork-people.csv");
+    std::fs::write(&list_path, list)?;
+    files.push(list_path);
     let audience_path = lists.join("audience.csv");
     std::fs::write(&audience_path, &audience)?;
     files.push(audience_path.clone());

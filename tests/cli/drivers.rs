@@ -349,6 +349,13 @@ fn simulated_data_is_reproducible_and_its_planted_email_effect_is_found() {
             .all(|r| r["rejected"] == 0 && r["status"] == "imported"),
         "{imported:?}"
     );
+    // The member list joins each member's email (Mailchimp, Mobilize, ActBlue) and phone (Spoke,
+    // CallPower): 10,000 members are 10,000 people, not one for each identifier.
+    let people: i64 = rusqlite::Connection::open(sandbox.db())
+        .unwrap()
+        .query_row("SELECT count(*) FROM person", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(people, 10_000);
     // Planted: people emailed in a week RSVP 5 points more often (base 1% on average). Everyone
     // the first send went to against the held-out tenth, over the 7 days after the send.
     let holdout = sandbox.path("a/lists/holdout.csv");
@@ -577,13 +584,14 @@ fn efforts_are_named_for_people_and_found_by_their_labels() {
         .stderr(predicate::str::starts_with(
             "error: '2026-10-2' starts the label of 12 efforts of fair-rent-now:",
         ));
-    // What the rules can see: email only through opens and clicks, social not at all.
+    // What the rules can see: email through opens and clicks, and the sends of the assembly
+    // invite (its experiment is linked to it), social not at all.
     let coverage: Vec<&Value> = by_channel
         .iter()
         .filter(|r| r["section"] == "What the rules can see")
         .collect();
     let email = coverage.iter().find(|r| r["channel"] == "email").unwrap();
-    assert_eq!(email["kinds"], "opened, clicked");
+    assert_eq!(email["kinds"], "sent, opened, clicked");
     let social = coverage.iter().find(|r| r["channel"] == "social").unwrap();
     assert_eq!(social["people"], 0);
     assert!(

@@ -487,3 +487,33 @@ fn funnel_and_digest_by_month() {
     assert_eq!(number(&october["this_period"]), number(&rsvps["2026-10"]));
     assert_eq!(number(&october["last_period"]), number(&rsvps["2026-09"]));
 }
+
+#[test]
+fn check_counts_actions_that_name_no_one() {
+    let sandbox = Sandbox::new();
+    sandbox.fair_rent_now();
+    // Two RSVPs, one with an email and one with none.
+    sandbox.write(
+        "rsvps.csv",
+        "id,created_date,modified_date,user__email_address,user__phone_number,event_id,timeslot_id,status,attended,referrer__utm_source,referrer__utm_medium,referrer__utm_campaign\n\
+         1,2026-10-01 12:00:00+00,2026-10-01 12:00:00+00,a@example.org,,70,700,REGISTERED,,,,\n\
+         2,2026-10-01 13:00:00+00,2026-10-01 13:00:00+00,,,70,700,REGISTERED,,,,\n",
+    );
+    sandbox.ok(&[
+        "import",
+        "rsvps.csv",
+        "--campaign",
+        "fair-rent-now",
+        "--today",
+        TODAY,
+    ]);
+    let rows = sandbox.json(&["check", "--today", TODAY]);
+    let warning = one_row(&rows, &[("check", "actions without a person")]);
+    assert_eq!(warning["subject"], "1 rsvps");
+    assert!(
+        warning["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 action(s) carry no email or phone")
+    );
+}
