@@ -5,7 +5,9 @@
 
 use std::fmt::Write as _;
 
-use super::brief::{Brief, CampaignBrief, WEEKLY_MILESTONES, driver_words, small};
+use super::brief::{
+    Brief, CampaignBrief, WEEKLY_MILESTONES, driver_words, mask_small_counts, small,
+};
 use crate::output::plain_number;
 
 const INK: &str = "#1a1a1a";
@@ -126,14 +128,15 @@ pub fn render(brief: &Brief, title: &str, context_line: &str) -> String {
         h.push_str("<p class=\"empty\">No warnings.</p>\n");
     } else {
         h.push_str("<ul>\n");
+        let mask = |text: &str| mask_small_counts(text, brief.aggregates_only);
         for w in &brief.calendar_warnings {
             let _ = writeln!(
                 h,
                 "<li><strong>Calendar: {}</strong> {}: {}. <em>Fix:</em> {}</li>",
                 esc(w.check),
-                esc(&w.subject),
-                esc(&w.detail),
-                esc(&w.fix)
+                esc(&mask(&w.subject)),
+                esc(&mask(&w.detail)),
+                esc(&mask(&w.fix))
             );
         }
         for w in &brief.data_warnings {
@@ -141,9 +144,9 @@ pub fn render(brief: &Brief, title: &str, context_line: &str) -> String {
                 h,
                 "<li><strong>Data: {}</strong> {}: {}. <em>Fix:</em> {}</li>",
                 esc(w.check),
-                esc(&w.subject),
-                esc(&w.detail),
-                esc(&w.fix)
+                esc(&mask(&w.subject)),
+                esc(&mask(&w.detail)),
+                esc(&mask(&w.fix))
             );
         }
         h.push_str("</ul>\n");

@@ -179,4 +179,19 @@ fn the_demo_experiment_is_its_draw_and_says_what_drove_the_results() {
     let summary = one_row(&lift, &[("section", "Lift")]);
     assert_eq!(summary["verdict"], row["verdict"]);
     assert_eq!(summary["mde_points"], row["mde_points"]);
+    // The demo linked the experiment to its send, so --effort is that send by default.
+    let linked = demo.json(&[
+        "lift",
+        "fair-rent-now",
+        "--experiment",
+        "assembly-invite",
+        "--outcome",
+        "rsvps",
+        "--today",
+        "2026-11-02",
+    ]);
+    let summary = one_row(&linked, &[("section", "Lift")]);
+    assert_eq!(summary["effort"], "9a4e1c7b52");
+    assert_eq!(summary["label"], "2026-10-14 email: Assembly invite");
+    assert_eq!(summary["verdict"], row["verdict"]);
 }
