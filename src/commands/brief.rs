@@ -95,6 +95,7 @@ fn sections(data: &Brief) -> Vec<Section> {
             Column::new("needed_per_week", "Need/wk"),
             Column::new("recent_per_week", "Recent/wk"),
             Column::new("verdict", "Verdict"),
+            Column::tools_only("as_of", "As of"),
         ],
     )
     .with_empty("No results or goals yet.");
@@ -157,6 +158,7 @@ fn sections(data: &Brief) -> Vec<Section> {
                 goal.and_then(|p| p.recent_per_week)
                     .map_or(Cell::Missing("-"), |v| count(v, a)),
                 goal.map_or(Cell::Missing("-"), |p| Cell::text(p.verdict.as_str())),
+                goal.map_or(Cell::Missing("-"), |p| Cell::text(p.as_of.to_string())),
             ]);
         }
         if let Some(outcome) = &c.outcome {

@@ -48,6 +48,7 @@ pub fn run(context: &Context, args: FunnelArgs) -> Result<()> {
         Column::new("count", if columns.is_empty() { "Count" } else { "Total" }),
         Column::new("step_rate", "Of previous"),
         Column::new("cumulative_rate", "Of first"),
+        Column::new("show_up_rate", "Show-up"),
         Column::new("source", "From"),
     ]);
     let mut section = Section::new("", header);
@@ -59,6 +60,7 @@ pub fn run(context: &Context, args: FunnelArgs) -> Result<()> {
             step.step_rate.map_or(Cell::Missing("n/a"), Cell::Percent),
             step.cumulative_rate
                 .map_or(Cell::Missing("n/a"), Cell::Percent),
+            step.show_up_rate.map_or(Cell::Missing(""), Cell::Percent),
             Cell::text(&step.source),
         ]);
         section.push(cells);

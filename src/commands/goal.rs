@@ -122,6 +122,7 @@ pub(super) fn progress_rows(progress: &[progress::Progress], name: &str) -> Sect
             Column::new("needed_per_week", "Need/wk"),
             Column::new("recent_per_week", "Recent/wk"),
             Column::new("verdict", "Verdict"),
+            Column::tools_only("as_of", "As of"),
         ],
     )
     .with_empty(
@@ -139,6 +140,7 @@ pub(super) fn progress_rows(progress: &[progress::Progress], name: &str) -> Sect
             Cell::opt_number(p.needed_per_week, "past due"),
             Cell::opt_number(p.recent_per_week, "not started"),
             Cell::text(p.verdict.as_str()),
+            Cell::text(p.as_of.to_string()),
         ]);
     }
     section

@@ -163,15 +163,35 @@ fn rates_section(data: &CampaignReport, prefix: &str) -> Section {
             Column::new("value", "Value"),
             Column::new("numerator", "Of"),
             Column::new("denominator", "Out of"),
+            Column::tools_only("unknown", "RSVPs never marked"),
+            Column::tools_only("cancellations", "Cancellations"),
         ],
     );
+    let total = |metric: &str| {
+        data.results
+            .iter()
+            .find(|l| l.metric == metric)
+            .map_or(0.0, |l| l.total)
+    };
     for rate in &data.rates {
+        // The show-up rate's RSVPs whose attendance is unknown, and the cancellations, which are
+        // not RSVPs: both left out of its denominator, both said.
+        let (unknown, cancellations) = if rate.name == "show_up_rate" {
+            (
+                Cell::Number((total("rsvps") - rate.denominator).max(0.0)),
+                Cell::Number(total("cancellations")),
+            )
+        } else {
+            (Cell::Missing("-"), Cell::Missing("-"))
+        };
         section.push(vec![
             Cell::text(&data.campaign.slug),
             Cell::text(rate.name),
             rate.percent.map_or(Cell::Missing("n/a"), Cell::Percent),
             Cell::Number(rate.numerator),
             Cell::Number(rate.denominator),
+            unknown,
+            cancellations,
         ]);
     }
     section

@@ -21,6 +21,10 @@ pub struct Step {
     pub step_rate: Option<f64>,
     /// count / the first step's count.
     pub cumulative_rate: Option<f64>,
+    /// For the attended step: the show-up rate as every report defines it, attended / RSVPs
+    /// whose attendance was recorded (attended + no-shows), beside its step rate (attended /
+    /// all RSVPs, the unknown ones included).
+    pub show_up_rate: Option<f64>,
 }
 
 /// An effort a report is narrowed to.
@@ -131,12 +135,22 @@ pub fn funnel(
                 if count > 0.0 { "actions" } else { "no data" }.to_string(),
             )
         };
+        let show_up_rate = if metric == "attended" {
+            let no_shows = match effort {
+                Some(_) => 0.0,
+                None => sum(conn, "fact", campaign.id, None, "no_shows", begin, end)?,
+            };
+            (count + no_shows > 0.0).then(|| count / (count + no_shows) * 100.0)
+        } else {
+            None
+        };
         steps.push(Step {
             metric: metric.to_string(),
             count,
             source,
             step_rate: None,
             cumulative_rate: None,
+            show_up_rate,
         });
     }
     let first = steps.iter().find(|s| s.count > 0.0).map(|s| s.count);

@@ -47,6 +47,9 @@ impl Verdict {
 #[derive(Debug, Clone)]
 pub struct Progress {
     pub goal: Goal,
+    /// The day the progress is as of: every report says it, so two reports of one goal on one
+    /// day give one verdict.
+    pub as_of: NaiveDate,
     pub done: f64,
     /// done / target × 100.
     pub percent: f64,
@@ -96,6 +99,7 @@ pub fn progress(conn: &Connection, goal: &Goal, today: NaiveDate) -> Result<Prog
     };
     Ok(Progress {
         goal: goal.clone(),
+        as_of: today,
         done,
         percent: done / goal.target * 100.0,
         days_left,

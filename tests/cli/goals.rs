@@ -2,6 +2,8 @@
 
 use predicates::prelude::*;
 
+use serde_json::Value;
+
 use crate::common::{Sandbox, number, one_row};
 
 const TODAY: &str = "2026-10-14"; // a Wednesday, in 2026-W42
@@ -204,4 +206,44 @@ fn bad_goals_are_refused_with_the_reason() {
         ])
         .assert()
         .code(2);
+}
+
+#[test]
+fn one_goal_on_one_day_has_one_verdict_everywhere() {
+    // Every command that shows a goal computes it with one function and says the day it is as
+    // of; a digest or brief of a past week is as of that week's last day. On Sunday 2026-11-01,
+    // the last day of W44, all six agree on every demo goal.
+    let sandbox = crate::common::demo();
+    let day = "2026-11-01";
+    let demo_db = sandbox.path("again.db");
+    let verdicts = |rows: &[Value]| -> Vec<(String, String, String)> {
+        let mut v: Vec<(String, String, String)> = rows
+            .iter()
+            .filter(|r| r["verdict"].is_string() && r["as_of"].is_string())
+            .map(|r| {
+                (
+                    r["metric"].as_str().unwrap().to_string(),
+                    r["verdict"].as_str().unwrap().to_string(),
+                    r["as_of"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let expected = verdicts(&sandbox.json(&["goal", "list", "--today", day]));
+    assert_eq!(expected.len(), 5, "{expected:?}");
+    assert!(expected.iter().all(|(_, _, as_of)| as_of == day));
+    for args in [
+        vec!["campaign", "show", "fair-rent-now"],
+        vec!["report", "fair-rent-now"],
+        vec!["digest", "--week", "2026-W44"],
+        vec!["brief", "--week", "2026-W44"],
+    ] {
+        let mut all = args.clone();
+        all.extend(["--today", day]);
+        assert_eq!(verdicts(&sandbox.json(&all)), expected, "{args:?}");
+    }
+    let demo = sandbox.json_with_db(&demo_db, &["demo", "--today", day]);
+    assert_eq!(verdicts(&demo), expected, "demo");
 }

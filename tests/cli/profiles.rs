@@ -673,3 +673,44 @@ fn verbose_lists_ignored_columns_and_show_describes_a_profile() {
     let records: Vec<&Value> = shown.iter().filter(|r| r["section"] == "Records").collect();
     assert_eq!(records.len(), 4);
 }
+
+#[test]
+fn spoke_opt_outs_are_counted_in_every_layout() {
+    // v10+ (the sample: snake_case columns, optOutCampaign true on 2 contacts, dated by
+    // optedOut, Sep 23), v0.1-v9.2 (bracketed: contact[optOut] true on 1 of 3, no date, so on
+    // the import's --date, Nov 1), and all camelCase (optOut true on 2 of 3).
+    let sandbox = with_campaign();
+    for (file, expected) in [
+        (sample("spoke-campaign-contacts-export.csv"), 2.0),
+        (fixture("spoke-v9-contacts.csv"), 1.0),
+        (fixture("spoke-camel-contacts.csv"), 2.0),
+    ] {
+        let before = opt_outs(&sandbox);
+        let row = import(&sandbox, &file, &["--campaign", "fair-rent-now"]);
+        assert_eq!(row["profile"], "spoke-contacts", "{}", file.display());
+        assert_eq!(opt_outs(&sandbox) - before, expected, "{}", file.display());
+    }
+    // Each opt-out belongs to its contact's person (the phone is known).
+    let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
+    let without: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM action WHERE metric = 'opt_outs' AND person_id IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(without, 0);
+    let weeks = sandbox.json(&[
+        "totals", "--metric", "opt_outs", "--by", "week", "--today", TODAY,
+    ]);
+    let w39 = one_row(&weeks, &[("week", "2026-W39")]);
+    assert_eq!(number(&w39["value"]), 2.0, "the sample's, on Sep 23");
+}
+
+fn opt_outs(sandbox: &Sandbox) -> f64 {
+    sandbox
+        .json(&["totals", "--metric", "opt_outs", "--today", TODAY])
+        .iter()
+        .map(|r| number(&r["value"]))
+        .sum()
+}

@@ -31,6 +31,14 @@ fn show_up_rate_from_the_mobilize_sample() {
         (number(&show_up["value"]) - 72.0).abs() < 1e-9,
         "18 / 25 = 72%"
     );
+    // The RSVPs whose attendance is unknown, and the cancellations, beside the rate: 79 - 25.
+    assert_eq!(number(&show_up["unknown"]), 54.0);
+    assert_eq!(number(&show_up["cancellations"]), 3.0);
+    // The funnel's attended step says the same show-up rate beside its step rate (18 / 79).
+    let funnel = sandbox.json(&["funnel", "fair-rent-now", "--today", TODAY]);
+    let attended = one_row(&funnel, &[("step", "attended")]);
+    assert_eq!(number(&attended["show_up_rate"]), number(&show_up["value"]));
+    assert!((number(&attended["step_rate"]) - 18.0 / 79.0 * 100.0).abs() < 1e-3);
     let result = |metric: &str| {
         number(&one_row(&rows, &[("section", "Results"), ("metric", metric)])["total"])
     };
