@@ -227,6 +227,9 @@ pub struct LogArgs {
     /// A note kept with the entry ("counted from sign-in sheets")
     #[arg(long)]
     pub note: Option<String>,
+    /// Each number is the week's whole total, imported rows included: reports count it instead of the imported rows of the same campaign, week and metric (without it, logged and imported numbers add)
+    #[arg(long)]
+    pub includes_imports: bool,
     /// Show every logged number, including the ones later corrected
     #[arg(long)]
     pub history: bool,
@@ -254,9 +257,21 @@ pub struct ImportArgs {
     /// Time zone of timestamps that carry no offset (default: the profile's, else the organization's)
     #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
-    /// Date for rows that carry none (snapshot exports); default: the import day
+    /// Date for rows that carry none; for a snapshot it is --as-of; default: the import day
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
+    /// The day a snapshot (totals since the start, e.g. CallPower's statistics) was downloaded; default: the import day
+    #[arg(long, value_name = "DATE", conflicts_with_all = ["period", "begin", "end"])]
+    pub as_of: Option<String>,
+    /// The period a file of totals covers, when it does not say: a day (2026-10-05), week (2026-W43) or month (2026-10)
+    #[arg(long, value_name = "PERIOD", conflicts_with_all = ["begin", "end"])]
+    pub period: Option<String>,
+    /// With --end: the first day a file of totals covers
+    #[arg(long, value_name = "DATE", requires = "end")]
+    pub begin: Option<String>,
+    /// With --begin: the day after the last one a file of totals covers (exclusive, as in reports)
+    #[arg(long, value_name = "DATE", requires = "begin")]
+    pub end: Option<String>,
     /// Refuse the whole file if any row is rejected (nothing is written)
     #[arg(long)]
     pub strict: bool,

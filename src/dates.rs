@@ -201,6 +201,75 @@ impl Period {
     }
 }
 
+/// A closed range of days, both ends counted: the days a file of period totals covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayRange {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl DayRange {
+    /// `--period`: a day (2026-10-05), an ISO week (2026-W43), a month (2026-10) or a year.
+    pub fn parse(text: &str) -> Result<DayRange> {
+        let first = parse_period_start(text)?;
+        let trimmed = text.trim();
+        let next = if parse_week(trimmed).is_some() {
+            first + chrono::Duration::weeks(1)
+        } else if trimmed.len() == 7 {
+            first
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(first)
+        } else if trimmed.len() == 4 {
+            first
+                .checked_add_months(chrono::Months::new(12))
+                .unwrap_or(first)
+        } else {
+            first + chrono::Duration::days(1)
+        };
+        Ok(DayRange {
+            first,
+            last: next - chrono::Duration::days(1),
+        })
+    }
+
+    /// `--begin` and `--end` (exclusive, as in every report).
+    pub fn from_bounds(begin: &str, end: &str) -> Result<DayRange> {
+        let period = Period::from_args(Some(begin), Some(end))?;
+        let (Some(first), Some(end)) = (period.begin, period.end) else {
+            bail!("give both --begin and --end");
+        };
+        Ok(DayRange {
+            first,
+            last: end - chrono::Duration::days(1),
+        })
+    }
+
+    pub fn is_iso_week(&self) -> bool {
+        week_start(self.first) == self.first && self.last == self.first + chrono::Duration::days(6)
+    }
+
+    /// Words for people: `2026-W43`, `2026-10`, `2026-10-05`, else `2026-09-07 to 2026-11-01`.
+    pub fn describe(&self) -> String {
+        let month_end = self
+            .first
+            .checked_add_months(chrono::Months::new(1))
+            .map(|d| d - chrono::Duration::days(1));
+        if self.first == self.last {
+            self.first.to_string()
+        } else if self.is_iso_week() {
+            week_label(self.first)
+        } else if self.first.day() == 1 && month_end == Some(self.last) {
+            month_label(self.first)
+        } else {
+            format!("{} to {}", self.first, self.last)
+        }
+    }
+
+    pub fn overlaps(&self, other: &DayRange) -> bool {
+        self.first <= other.last && other.first <= self.last
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,5 +335,37 @@ mod tests {
         assert!(parse_period_start("next tuesday").is_err());
         assert!(parse_date("2026-1-5").is_err());
         assert!(Period::from_args(Some("2026-10-05"), Some("2026-10-05")).is_err());
+    }
+
+    #[test]
+    fn a_files_period_is_a_day_week_month_or_range() {
+        let range = |first: &str, last: &str| DayRange {
+            first: d(first),
+            last: d(last),
+        };
+        assert_eq!(
+            DayRange::parse("2026-W43").unwrap(),
+            range("2026-10-19", "2026-10-25")
+        );
+        assert_eq!(
+            DayRange::parse("2026-02").unwrap(),
+            range("2026-02-01", "2026-02-28")
+        );
+        assert_eq!(
+            DayRange::parse("2026-10-05").unwrap(),
+            range("2026-10-05", "2026-10-05")
+        );
+        assert_eq!(
+            DayRange::from_bounds("2026-09-07", "2026-11-02").unwrap(),
+            range("2026-09-07", "2026-11-01")
+        );
+        assert_eq!(range("2026-10-19", "2026-10-25").describe(), "2026-W43");
+        assert_eq!(range("2026-10-01", "2026-10-31").describe(), "2026-10");
+        assert_eq!(
+            range("2026-09-07", "2026-11-01").describe(),
+            "2026-09-07 to 2026-11-01"
+        );
+        assert!(range("2026-10-01", "2026-10-31").overlaps(&range("2026-10-31", "2026-11-06")));
+        assert!(!range("2026-10-01", "2026-10-31").overlaps(&range("2026-11-01", "2026-11-30")));
     }
 }

@@ -99,6 +99,9 @@ pub const SAMPLES: &[Sample] = &[
     sample!("x-tweet-activity-metrics.csv", true, None),
     sample!("meta-facebook-page-posts.csv", true, None),
     sample!("ga4-traffic-acquisition-session-campaign.csv", false, None),
+    // Two downloads of CallPower's statistics a week apart: snapshots, so the week between them
+    // gets the calls made in it.
+    sample!("callpower-export-2026-10-25.csv", true, Some("2026-10-25")),
     sample!("callpower-export.csv", true, Some("2026-11-01")),
     sample!("fair-rent-now-field-weekly.csv", false, None),
     sample!("fair-rent-now-plan.csv", false, None),
@@ -213,7 +216,10 @@ pub fn build(path: &Path, today: NaiveDate, on_step: &mut dyn FnMut(Step)) -> Re
             dry_run: false,
             strict: false,
             tz: None,
-            date: sample.date.map(parse_date).transpose()?,
+            time: crate::import::shape::TimeFlags {
+                date: sample.date.map(parse_date).transpose()?,
+                ..Default::default()
+            },
             today,
             verbose: false,
             new_key: false,
@@ -235,6 +241,7 @@ pub fn build(path: &Path, today: NaiveDate, on_step: &mut dyn FnMut(Step)) -> Re
                 channel: None,
                 assignments: assignments.iter().map(|a| a.to_string()).collect(),
                 note: Some("from the sign-in sheets".to_string()),
+                includes_imports: false,
             },
             today.max(this_week),
         )?;

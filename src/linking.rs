@@ -3,7 +3,7 @@
 //! (`fair-rent-*`); matching ignores case, because tools change it (`FAIR_RENT`, `fair_rent`).
 
 use anyhow::Result;
-use rusqlite::Connection;
+use rusqlite::{Connection, params};
 
 /// Every code every campaign claims, ready to match.
 #[derive(Debug, Clone, Default)]
@@ -172,4 +172,82 @@ mod tests {
             "one word is a code (it may match nothing)"
         );
     }
+}
+
+/// Values an analytics tool puts where a campaign code would be when there is none: GA's
+/// `(direct)`, `(not set)`, `(organic)`, `(referral)`, `(none)`, `(other)`. They are never codes
+/// to claim; traffic under them has no campaign code.
+pub fn is_no_campaign_code(code: &str) -> bool {
+    let code = code.trim();
+    code.len() > 2 && code.starts_with('(') && code.ends_with(')')
+}
+
+/// A code seen in imported rows, the campaign it links to, and how many rows carry it.
+pub struct CodeUse {
+    pub code: String,
+    pub campaign: Option<String>,
+    /// Rows of the exports that carry it (a donation and its amount are one row).
+    pub rows: i64,
+}
+
+/// Which stored codes to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CodeFilter {
+    /// Only codes on rows no campaign claims.
+    pub unmatched_only: bool,
+    /// Only the rows one import wrote or confirmed.
+    pub import_id: Option<i64>,
+}
+
+/// The codes stored rows carry, by campaign, counted in export rows. `turnout codes`, `check`
+/// and the import summary all read this, so they name the same codes with the same counts.
+pub fn code_uses(conn: &Connection, filter: CodeFilter) -> Result<Vec<CodeUse>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.source_code, c.slug, count(DISTINCT u.import_id || ':' || u.import_line) FROM (
+             SELECT source_code, campaign_id, import_id, import_line FROM action
+             UNION ALL SELECT source_code, campaign_id, import_id, import_line FROM metric_value
+                       WHERE origin = 'import'
+         ) u LEFT JOIN campaign c ON c.id = u.campaign_id
+         WHERE u.source_code IS NOT NULL AND (?1 = 0 OR u.campaign_id IS NULL)
+           AND (?2 IS NULL OR u.import_id = ?2)
+         GROUP BY 1, 2 ORDER BY 3 DESC, 1",
+    )?;
+    let rows = stmt
+        .query_map(
+            params![filter.unmatched_only as i64, filter.import_id],
+            |row| {
+                Ok(CodeUse {
+                    code: row.get(0)?,
+                    campaign: row.get(1)?,
+                    rows: row.get(2)?,
+                })
+            },
+        )?
+        .filter(|r| !r.as_ref().is_ok_and(|u| is_no_campaign_code(&u.code)))
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// The import summary's note about codes its rows carry that no campaign claims, or nothing.
+pub fn unmatched_codes_note(conn: &Connection, import_id: i64) -> Result<Option<String>> {
+    let codes = code_uses(
+        conn,
+        CodeFilter {
+            unmatched_only: true,
+            import_id: Some(import_id),
+        },
+    )?;
+    if codes.is_empty() {
+        return Ok(None);
+    }
+    let shown: Vec<String> = codes
+        .iter()
+        .take(5)
+        .map(|c| format!("'{}' ({})", c.code, c.rows))
+        .collect();
+    Ok(Some(format!(
+        "rows with codes no campaign claims were kept unlinked: {}{}. Claim them with turnout campaign edit SLUG --code CODE; see all with turnout codes --unmatched",
+        shown.join(", "),
+        if codes.len() > 5 { ", ..." } else { "" }
+    )))
 }

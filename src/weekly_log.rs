@@ -21,6 +21,9 @@ pub struct LogRequest {
     /// `metric=value` pairs as typed.
     pub assignments: Vec<String>,
     pub note: Option<String>,
+    /// `--includes-imports`: each number is its week's whole total, so reports count it instead
+    /// of the imported rows of the same campaign, week and metric.
+    pub includes_imports: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -29,6 +32,9 @@ pub struct LoggedValue {
     pub value: f64,
     /// The value this entry replaced, if the week already had one.
     pub previous: Option<f64>,
+    /// What imports hold for the same campaign, week and metric: replaced by this number in
+    /// reports with `--includes-imports`, added to it without.
+    pub imported: f64,
 }
 
 pub struct LogOutcome {
@@ -102,30 +108,35 @@ pub fn log(conn: &Connection, request: LogRequest, today: NaiveDate) -> Result<L
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()?;
+        let whole = request.includes_imports;
         match existing {
             Some((id, _)) => {
                 tx.execute(
-                    "UPDATE metric_value SET value = ?1, log_entry_id = ?2 WHERE id = ?3",
-                    params![value, entry_id, id],
+                    "UPDATE metric_value SET value = ?1, log_entry_id = ?2, includes_imports = ?3 WHERE id = ?4",
+                    params![value, entry_id, whole, id],
                 )?;
             }
             None => {
                 tx.execute(
-                    "INSERT INTO metric_value (origin, campaign_id, channel, metric, grain, period_start, value, log_entry_id)
-                     VALUES ('log', ?1, ?2, ?3, 'week', ?4, ?5, ?6)",
-                    params![campaign.id, request.channel, metric, week.to_string(), value, entry_id],
+                    "INSERT INTO metric_value (origin, campaign_id, channel, metric, grain, period_start, value,
+                                               log_entry_id, includes_imports)
+                     VALUES ('log', ?1, ?2, ?3, 'week', ?4, ?5, ?6, ?7)",
+                    params![campaign.id, request.channel, metric, week.to_string(), value, entry_id, whole],
                 )?;
             }
         }
         let previous = existing.map(|(_, v)| v);
         tx.execute(
-            "INSERT INTO log_value (log_entry_id, metric, value, previous_value) VALUES (?1, ?2, ?3, ?4)",
-            params![entry_id, metric, value, previous],
+            "INSERT INTO log_value (log_entry_id, metric, value, previous_value, includes_imports)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![entry_id, metric, value, previous, whole],
         )?;
+        let imported = imported_in_week(&tx, campaign.id, week, &metric)?;
         values.push(LoggedValue {
             metric,
             value,
             previous,
+            imported,
         });
     }
     tx.commit()?;
@@ -134,6 +145,23 @@ pub fn log(conn: &Connection, request: LogRequest, today: NaiveDate) -> Result<L
         week,
         values,
     })
+}
+
+/// What imports hold for a campaign's metric in the week starting `week` (whether or not a
+/// logged whole total replaces them in reports).
+pub fn imported_in_week(
+    conn: &Connection,
+    campaign_id: i64,
+    week: NaiveDate,
+    metric: &str,
+) -> Result<f64> {
+    Ok(conn.query_row(
+        "SELECT ifnull(sum(value), 0) FROM fact_as_stored
+         WHERE origin = 'import' AND campaign_id = ?1 AND metric = ?2
+           AND period_start >= ?3 AND period_start < date(?3, '+7 days')",
+        params![campaign_id, metric, week.to_string()],
+        |row| row.get(0),
+    )?)
 }
 
 /// One logged number, as `turnout log --history` shows it.

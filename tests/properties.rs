@@ -51,7 +51,7 @@ impl Db {
             dry_run: false,
             strict: false,
             tz: None,
-            date: None,
+            time: Default::default(),
             today: NaiveDate::from_ymd_opt(2026, 10, 20).unwrap(),
             verbose: false,
             new_key: false,

@@ -5,7 +5,6 @@ use anyhow::Result;
 
 use super::Context;
 use crate::cli::CodesArgs;
-use crate::import;
 use crate::output::{Cell, Column, Report, Section};
 
 pub fn run(context: &Context, args: CodesArgs) -> Result<()> {
@@ -23,7 +22,13 @@ pub fn run(context: &Context, args: CodesArgs) -> Result<()> {
     } else {
         "No imported row carries a code yet."
     });
-    for code in import::code_uses(store.conn(), args.unmatched)? {
+    for code in crate::linking::code_uses(
+        store.conn(),
+        crate::linking::CodeFilter {
+            unmatched_only: args.unmatched,
+            import_id: None,
+        },
+    )? {
         section.push(vec![
             Cell::text(code.code),
             Cell::opt_text(code.campaign, "(none)"),

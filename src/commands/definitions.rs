@@ -31,7 +31,12 @@ fn counting_rule(metric: &str) -> &'static str {
         "cancellations" => "one per cancelled sign-up; not counted as RSVPs",
         "donations" => "one per contribution line item",
         "donation_amount" => "money, summed",
-        "calls" => "one per completed call",
+        "calls" => {
+            "one per completed call; from a snapshot of totals (CallPower's statistics), the increase since the counter's previous snapshot, dated on the newer one's day (the first counts everything up to its day and belongs to no single week)"
+        }
+        "sessions" => {
+            "every session; a report over a period (GA4) counts once, on its first day, and belongs to no single week when it covers more than one"
+        }
         "sent" => "messages or posts; per person where only per-person exports exist",
         _ => "summed as the tools report it",
     }

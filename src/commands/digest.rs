@@ -145,6 +145,23 @@ pub fn run(context: &Context, args: DigestArgs) -> Result<()> {
             .to_string(),
     );
     report.footnotes.push(PACE_DEFINITIONS.to_string());
+    if !data.spanning.is_empty() {
+        let shown: Vec<String> = data
+            .spanning
+            .iter()
+            .map(|(campaign, metric, value)| {
+                format!(
+                    "{campaign} {metric} {}",
+                    crate::output::plain_number(*value)
+                )
+            })
+            .collect();
+        report.footnotes.push(format!(
+            "Dated in this period but counting more than it (a snapshot's total since the start, a report over several weeks), so not in {}: {}.",
+            this_label.to_lowercase(),
+            shown.join(", ")
+        ));
+    }
     report.footnotes.push(if warnings.is_empty() {
         "Data checks: no warnings.".to_string()
     } else {

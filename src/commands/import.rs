@@ -13,7 +13,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::imports::{count_cells, count_columns};
 use super::{Context, date_flag};
 use crate::cli::ImportArgs;
+use crate::dates::DayRange;
 use crate::error::{UsageError, database_advice};
+use crate::import::shape::TimeFlags;
 use crate::import::{
     self, ImportObserver, ImportOptions, ImportReport, ImportSource, Outcome, RowIssue,
 };
@@ -32,7 +34,20 @@ pub fn run(context: &Context, args: ImportArgs) -> Result<()> {
         }
         None => None,
     };
-    let date = date_flag("date", args.date.as_deref())?;
+    let period = match (&args.period, &args.begin, &args.end) {
+        (Some(text), _, _) => {
+            Some(DayRange::parse(text).map_err(|e| UsageError(format!("--period: {e:#}")))?)
+        }
+        (None, Some(begin), Some(end)) => {
+            Some(DayRange::from_bounds(begin, end).map_err(|e| UsageError(format!("{e:#}")))?)
+        }
+        _ => None,
+    };
+    let time = TimeFlags {
+        date: date_flag("date", args.date.as_deref())?,
+        as_of: date_flag("as-of", args.as_of.as_deref())?,
+        period,
+    };
     let mut store = context.open()?;
     let options = ImportOptions {
         profile: args.profile.clone(),
@@ -40,7 +55,7 @@ pub fn run(context: &Context, args: ImportArgs) -> Result<()> {
         dry_run: args.dry_run,
         strict: args.strict,
         tz,
-        date,
+        time,
         today: context.today(&store)?,
         verbose: args.verbose,
         new_key: args.new_key,

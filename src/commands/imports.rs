@@ -24,6 +24,7 @@ pub fn run(context: &Context, args: ImportsArgs) -> Result<()> {
             Column::new("file", "File"),
             Column::new("profile", "Profile"),
             Column::new("campaign", "Campaign"),
+            Column::new("covers", "Covers"),
             Column::new("finished_at", "Finished (UTC)"),
         ]
         .into_iter()
@@ -38,6 +39,7 @@ pub fn run(context: &Context, args: ImportsArgs) -> Result<()> {
             Cell::text(&entry.file_name),
             Cell::text(&entry.profile),
             Cell::opt_text(entry.campaign.as_deref(), "-"),
+            Cell::opt_text(entry.covers.as_deref(), ""),
             Cell::opt_text(entry.finished_at.as_deref(), "-"),
         ];
         cells.extend(count_cells(&entry.counts));

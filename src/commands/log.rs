@@ -44,6 +44,7 @@ pub fn run(context: &Context, args: LogArgs) -> Result<()> {
             channel,
             assignments: args.values.clone(),
             note: args.note.clone(),
+            includes_imports: args.includes_imports,
         },
         today,
     )?;
@@ -68,6 +69,21 @@ pub fn run(context: &Context, args: LogArgs) -> Result<()> {
                 plain_number(previous)
             ),
             None => println!("  {} = {}", value.metric, plain_number(value.value)),
+        }
+        if value.imported > 0.0 {
+            if args.includes_imports {
+                println!(
+                    "    the week's whole total: reports count it instead of the {} imported (those rows stay stored)",
+                    plain_number(value.imported)
+                );
+            } else {
+                println!(
+                    "    imports hold {} more for this week, so reports count {}. If {} is the week's whole total, log it again with --includes-imports",
+                    plain_number(value.imported),
+                    plain_number(value.imported + value.value),
+                    plain_number(value.value)
+                );
+            }
         }
     }
     Ok(())

@@ -66,6 +66,18 @@ pub fn run(context: &Context, args: ReportArgs) -> Result<()> {
                 .find(|l| l.metric == m)
                 .map_or(0.0, |l| l.total)
         };
+        if !data.spanning.is_empty() {
+            let shown: Vec<String> = data
+                .spanning
+                .iter()
+                .map(|(metric, value)| format!("{metric} {}", plain_number(*value)))
+                .collect();
+            attendance_notes.push(format!(
+                "{}: in the Total but in no single column, since each covers more than one (a snapshot's total since the start, a report over several weeks): {}.",
+                campaign.slug,
+                shown.join(", ")
+            ));
+        }
         if total("rsvps") > 0.0 || total("cancellations") > 0.0 {
             attendance_notes.push(format!(
                 "{}: {} RSVPs; attendance recorded for {} ({} attended, {} no-shows), never recorded for {} (unknown, not no-shows); {} cancellations (not RSVPs).",

@@ -57,10 +57,15 @@ pub fn run(context: &Context, args: TotalsArgs) -> Result<()> {
     } else {
         Default::default()
     };
+    let rows = totals::totals(conn, &query)?;
+    let any_covers = rows.iter().any(|r| r.covers.is_some());
+    if any_covers {
+        columns.push(Column::new("covers", "Covers"));
+    }
     columns.push(Column::new("value", "Value"));
     let mut section = Section::new("", columns)
         .with_empty("No numbers for this selection. Import a file (turnout import FILE) or log a week (turnout log CAMPAIGN calls=120).");
-    for row in totals::totals(conn, &query)? {
+    for row in rows {
         let family = vocabulary
             .find(&row.metric)
             .map(|m| m.family.as_str())
@@ -79,6 +84,9 @@ pub fn run(context: &Context, args: TotalsArgs) -> Result<()> {
                 cells.push(Cell::opt_text(row.key, "-"));
             }
         }
+        if any_covers {
+            cells.push(Cell::opt_text(row.covers, ""));
+        }
         cells.push(Cell::Number(row.value));
         section.push(cells);
     }
@@ -92,6 +100,11 @@ pub fn run(context: &Context, args: TotalsArgs) -> Result<()> {
         "Results (field outcomes) come before milestones (comms metrics). Numbers logged or imported per week count on their week's Monday."
             .to_string(),
     );
+    if any_covers {
+        report.footnotes.push(
+            "Covers: a number that counts more than its week or month (a snapshot's total since the start, a report over several weeks) is shown where it is dated, with what it covers; week-by-week paces leave it out.".to_string(),
+        );
+    }
     context.print(&report, args.format.format)
 }
 

@@ -11,12 +11,14 @@ use sha2::{Digest, Sha256};
 
 use super::cells::{Grain, parse_timestamp};
 use super::profiles::{Profile, RowParser, show_header};
+use super::shape::{self, Moment};
 use super::spec::{Condition, FieldSpec, FieldType, ProfileSpec, RecordSpec};
 use super::writer::{
-    ActionRecord, EffortInfo, EffortKey, EventRecord, MetricRecord, PersonIds, PlanRecord,
+    ActionRecord, EffortInfo, EffortKey, EventRecord, MetricRecord, PersonIds, PlanRecord, Span,
     TouchRecord,
 };
 use super::{ReadContext, Record, RowIssue, RowOutcome};
+use crate::dates::DayRange;
 
 /// How much of a row's sha256 identifies it (see `source_key`).
 const SOURCE_KEY_BYTES: usize = 16;
@@ -229,6 +231,7 @@ impl Profile for DeclarativeProfile {
             matcher: context.matcher.clone(),
             campaigns: context.campaigns.clone(),
             campaign_override: context.campaign_override.as_ref().map(|(_, id)| *id),
+            moment: context.moment,
             undated_date: context.date_override.unwrap_or(context.today),
             date_given: context.date_override.is_some(),
             bounds: (
@@ -237,7 +240,7 @@ impl Profile for DeclarativeProfile {
             ),
             ignored: if context.verbose { ignored } else { Vec::new() },
             undated_rows: 0,
-            unlinked_codes: BTreeMap::new(),
+            unreadable: BTreeMap::new(),
             rate_mismatches: Vec::new(),
             vocabulary_names: context
                 .vocabulary
@@ -425,12 +428,15 @@ struct DeclarativeParser {
     matcher: CodeMatcher,
     campaigns: BTreeMap<String, i64>,
     campaign_override: Option<i64>,
+    moment: Moment,
     undated_date: NaiveDate,
     date_given: bool,
     bounds: (NaiveDate, NaiveDate),
     ignored: Vec<String>,
     undated_rows: u64,
-    unlinked_codes: BTreeMap<String, u64>,
+    /// Per column of emails or phones: cells that could not be read as one (the row counts,
+    /// but as no one), and the first line with one. Never the value itself.
+    unreadable: BTreeMap<String, (FieldType, u64, u64)>,
     rate_mismatches: Vec<String>,
     /// Metric names, for plan items' goals.
     vocabulary_names: Vec<String>,
@@ -567,11 +573,6 @@ impl DeclarativeParser {
             .and_then(Val::text)
             .and_then(|slug| self.campaigns.get(&slug.to_lowercase()).copied());
         let campaign = self.campaign_override.or(found).or(from_column);
-        if campaign.is_none()
-            && let Some(code) = &first_code
-        {
-            *self.unlinked_codes.entry(code.clone()).or_default() += 1;
-        }
         (campaign, first_code)
     }
 
@@ -612,6 +613,33 @@ impl DeclarativeParser {
             .earliest()
             .map(|t| t.to_utc())
             .unwrap_or_else(|| Utc.from_utc_datetime(&noon))
+    }
+
+    /// Counts emails and phones that cannot be read as one: dropping them silently would hide
+    /// people from every rule and lift.
+    fn note_unreadable_people(&mut self, row: &Row, line: u64) {
+        let spec = std::sync::Arc::clone(&self.spec);
+        for (name, field) in &spec.fields {
+            let readable = match (field.kind, row.get(name).and_then(Val::text)) {
+                (FieldType::Email, Some(text)) => normalize_email(text).is_some(),
+                (FieldType::Phone, Some(text)) => {
+                    normalize_phone(text, &self.default_country).is_some()
+                }
+                _ => true,
+            };
+            if !readable {
+                let column = self
+                    .columns
+                    .get(name)
+                    .and_then(|c| self.header.get(*c).cloned())
+                    .unwrap_or_else(|| name.clone());
+                let entry = self
+                    .unreadable
+                    .entry(column)
+                    .or_insert((field.kind, 0, line));
+                entry.1 += 1;
+            }
+        }
     }
 
     fn person(&self, row: &Row, email: Option<&String>, phone: Option<&String>) -> PersonIds {
@@ -788,6 +816,7 @@ impl RowParser for DeclarativeParser {
             }
         }
         self.check_rates(&row, line);
+        self.note_unreadable_people(&row, line);
         let (campaign_id, code) = self.campaign(&row);
         // A person who asked to be forgotten stays forgotten, whatever file comes in.
         if !self.forgotten.is_empty() && self.mentions_forgotten(&row) {
@@ -850,6 +879,7 @@ impl RowParser for DeclarativeParser {
                                 source_code: None,
                                 detail: None,
                                 value: *value,
+                                span: Span::Own,
                             }));
                         }
                     }
@@ -857,12 +887,34 @@ impl RowParser for DeclarativeParser {
                 RecordSpec::Metrics {
                     channel,
                     date,
+                    end_date,
                     detail,
                     source,
                     metrics,
                     ..
                 } => {
-                    let day = self.day_of(&row, date.as_ref());
+                    let (day, grain, span) = match self.moment {
+                        Moment::Events => (self.day_of(&row, date.as_ref()), Grain::Day, Span::Own),
+                        Moment::AsOf { day, .. } => (day, Grain::Day, Span::Snapshot),
+                        Moment::Period { given, date: day } => {
+                            let day_in = |field: &Option<String>| match field
+                                .as_ref()
+                                .and_then(|f| row.get(f))
+                            {
+                                Some(Val::Date(d)) => Some(*d),
+                                Some(Val::Time(t)) => {
+                                    Some(t.with_timezone(&self.org_tz).date_naive())
+                                }
+                                _ => None,
+                            };
+                            let file = day_in(date)
+                                .zip(day_in(end_date))
+                                .map(|(first, last)| DayRange { first, last });
+                            let range = shape::period_of(file, given, day)
+                                .map_err(|reason| self.issue(line, None, "a period", "", reason))?;
+                            shape::placement(range)
+                        }
+                    };
                     let detail = detail.as_ref().and_then(|f| self.text_of(&row, f));
                     let source = source
                         .as_ref()
@@ -876,11 +928,12 @@ impl RowParser for DeclarativeParser {
                                 effort: None,
                                 channel,
                                 metric: metric.clone(),
-                                grain: Grain::Day,
+                                grain,
                                 date: day,
                                 source_code: source.clone(),
                                 detail: detail.clone(),
                                 value: *value,
+                                span,
                             }));
                         }
                     }
@@ -1150,10 +1203,28 @@ impl RowParser for DeclarativeParser {
     }
 
     fn warnings(&self) -> Vec<String> {
-        self.rate_mismatches
+        let mut warnings: Vec<String> = self
+            .rate_mismatches
             .iter()
             .map(|m| format!("the file's own rate differs from its counts, {m}"))
-            .collect()
+            .collect();
+        for (column, (kind, count, first_line)) in &self.unreadable {
+            let (what, fix) = if *kind == FieldType::Phone {
+                (
+                    "phone number(s)",
+                    "write them with their country code (+380...), or set the country of numbers without one: turnout config set default_country UA",
+                )
+            } else {
+                (
+                    "email address(es)",
+                    "correct them in the tool and export again",
+                )
+            };
+            warnings.push(format!(
+                "{IDENTIFIERS_DROPPED} {count} {what} in column '{column}' could not be read (the first on line {first_line}): their rows count, but as no one, so no rule or lift sees them; {fix}"
+            ));
+        }
+        warnings
     }
 
     fn notes(&self) -> Vec<String> {
@@ -1168,25 +1239,7 @@ impl RowParser for DeclarativeParser {
                 )
             });
         }
-        if !self.unlinked_codes.is_empty() {
-            let mut codes: Vec<(&String, &u64)> = self.unlinked_codes.iter().collect();
-            codes.sort_by(|a, b| b.1.cmp(a.1));
-            let shown: Vec<String> = codes
-                .iter()
-                .take(5)
-                .map(|(c, n)| format!("'{c}' ({n})"))
-                .collect();
-            notes.push(format!(
-                "rows with codes no campaign claims were kept unlinked: {}{}. Claim them with turnout campaign edit SLUG --code CODE; see all with turnout codes --unmatched",
-                shown.join(", "),
-                if codes.len() > 5 { ", ..." } else { "" }
-            ));
-        }
-        for mismatch in &self.rate_mismatches {
-            notes.push(format!(
-                "the file's own rate differs from its counts, {mismatch}"
-            ));
-        }
+        notes.extend(self.warnings());
         if !self.ignored.is_empty() {
             notes.push(format!(
                 "columns this profile does not use (ignored): {}",
@@ -1196,6 +1249,9 @@ impl RowParser for DeclarativeParser {
         notes
     }
 }
+
+/// How a warning about emails or phones that could not be read begins (`check` names it).
+pub const IDENTIFIERS_DROPPED: &str = "identifiers dropped:";
 
 /// Titles are kept short: they name a send or post, they are not its content.
 fn short(text: &str) -> String {

@@ -14,7 +14,9 @@ mod cells;
 mod declarative;
 mod profiles;
 mod reuse;
+pub mod shape;
 mod source;
+mod spans;
 pub mod spec;
 mod touch_counts;
 mod turnout_metrics;
@@ -36,8 +38,10 @@ use rusqlite::{TransactionBehavior, params};
 use crate::campaigns;
 use crate::metrics::Vocabulary;
 use crate::store::{Store, now_utc, settings};
+use spec::Shape;
 
 pub use cells::Grain;
+pub use declarative::IDENTIFIERS_DROPPED;
 pub use profiles::{BUILT_IN, ProfileInfo, ProfileSummary};
 pub use source::{ImportSource, sniff};
 
@@ -50,8 +54,8 @@ pub struct ImportOptions {
     pub strict: bool,
     /// The zone of timestamps that carry no offset (`--tz`); else the profile's, else the org's.
     pub tz: Option<Tz>,
-    /// The date of rows that carry none (`--date`); else the import day.
-    pub date: Option<NaiveDate>,
+    /// `--date`, `--as-of` and `--period` (or `--begin`/`--end`): see `shape`.
+    pub time: shape::TimeFlags,
     pub today: NaiveDate,
     /// List the columns a profile ignores.
     pub verbose: bool,
@@ -257,6 +261,8 @@ pub(crate) struct ReadContext {
     pub org_tz: Tz,
     pub source_tz: Option<Tz>,
     pub date_override: Option<NaiveDate>,
+    /// The day or range the file's numbers are for, once its profile is known.
+    pub moment: shape::Moment,
     pub today: NaiveDate,
     pub verbose: bool,
     pub matcher: crate::linking::CodeMatcher,
@@ -335,6 +341,13 @@ fn import_file(
             .push(String::from_utf8_lossy(&line).trim_end().to_string());
         preamble_lines += 1;
     }
+    // The CSV reader numbers the records of a file with Windows line ends (\r\n) one line
+    // short after the first (BurntSushi/rust-csv#395): rows are numbered as people see them.
+    let crlf_lag = {
+        let buffer = reader.fill_buf()?;
+        let first_end = buffer.iter().position(|b| *b == b'\n');
+        u64::from(first_end.is_some_and(|end| end > 0 && buffer[end - 1] == b'\r'))
+    };
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -387,6 +400,13 @@ fn import_file(
         }
     };
     let only_queued = layout == profiles::Layout::KeyValue;
+    context.moment = shape::resolve(
+        profile.spec().map(|s| s.shape).unwrap_or_default(),
+        profile.name(),
+        options.time,
+        options.today,
+    )
+    .map_err(|message| anyhow::anyhow!("cannot import {name}: {message}"))?;
     let parser = profile.bind(&bound_header, &context).map_err(|message| {
         anyhow::anyhow!("cannot import {name} as {}: {message}", profile.name())
     })?;
@@ -396,6 +416,40 @@ fn import_file(
     let conn = store.conn_mut();
     let profile_text = format!("{}|{:?}", profile.origin(), profile.spec());
     let context_hash = reuse::fingerprint(conn, &profile_name, &profile_text, options, &context)?;
+    let moment = context.moment;
+    if moment != shape::Moment::Events
+        && let Some(file) = &path
+    {
+        let sha256 = reuse::file_sha256(file)?;
+        let campaign_id = context.campaign_override.as_ref().map(|(_, id)| *id);
+        if let Some(earlier) = reuse::find_same_download(conn, &sha256, &profile_name, campaign_id)?
+        {
+            let mut notes = vec![format!(
+                "the same file as import {}: nothing changed. A new download has new numbers; import that one{}",
+                earlier.owner,
+                if moment.shape() == Shape::Cumulative {
+                    " with the day it was downloaded (--as-of DATE)"
+                } else {
+                    ""
+                }
+            )];
+            notes.extend(parser.notes());
+            return record_repeat(
+                conn,
+                options,
+                observer,
+                Repeat {
+                    name,
+                    path,
+                    profile_name,
+                    sha256,
+                    context_hash,
+                    earlier,
+                    notes,
+                },
+            );
+        }
+    }
     if let Some(file) = &path
         && !observer.wants_rejected_rows()
         && reuse::any_candidate(conn, &profile_name, &context_hash)?
@@ -475,7 +529,7 @@ fn import_file(
         parser,
         queued,
         only_queued,
-        preamble_lines,
+        preamble_lines: preamble_lines + crlf_lag,
         name: &name,
         header_names: &header_names,
     };
@@ -567,6 +621,34 @@ fn import_file(
             .map(|c| format!("a number another export gave differently: {c}")),
     );
     let rows_owned = writer.rows_owned() as i64;
+    let mut shape_notes: Vec<String> = moment.note().into_iter().collect();
+    shape_notes.extend(writer.snapshots().notes());
+    // Built from the rows as written (a row's effort may have linked it), by the rule
+    // `turnout codes --unmatched` uses.
+    let codes_note = crate::linking::unmatched_codes_note(&tx, import_id)?;
+    let (period_begin, period_end) = match moment {
+        shape::Moment::Period { .. } => (writer.periods().first, writer.periods().last),
+        _ => (None, None),
+    };
+    if let (Some(first), Some(last)) = (period_begin, period_end) {
+        shape_notes.push(format!(
+            "totals over {}",
+            crate::dates::DayRange { first, last }.describe()
+        ));
+    }
+    tx.execute(
+        "UPDATE import SET shape = ?1, as_of = ?2, period_begin = ?3, period_end = ?4 WHERE id = ?5",
+        params![
+            moment.shape().as_str(),
+            match moment {
+                shape::Moment::AsOf { day, .. } => Some(day.to_string()),
+                _ => None,
+            },
+            period_begin.map(|d| d.to_string()),
+            period_end.map(|d| d.to_string()),
+            import_id
+        ],
+    )?;
     drop(writer);
     if check_references_at_end {
         crate::store::check_references(&tx)?;
@@ -609,7 +691,9 @@ fn import_file(
         notes: {
             // The parser's notes already hold its own warnings; add the writer's.
             let own = parser.warnings().len();
-            let mut notes = parser.notes();
+            let mut notes = shape_notes;
+            notes.extend(parser.notes());
+            notes.extend(codes_note);
             notes.extend(warnings.into_iter().skip(own));
             notes
         },
@@ -851,9 +935,11 @@ fn record_repeat(
             rejected_sample.push(issue);
         }
     }
+    let codes_note = crate::linking::unmatched_codes_note(&tx, earlier.owner)?;
     let outcome = conclude(tx, options, counts.rejected)?;
     observer.finished();
     let mut notes = repeat.notes;
+    notes.extend(codes_note);
     notes.extend(
         earlier
             .notes
@@ -956,7 +1042,8 @@ fn read_context(store: &Store, options: &ImportOptions, file_name: &str) -> Resu
         campaign_override,
         org_tz: settings::timezone(conn)?,
         source_tz: options.tz,
-        date_override: options.date,
+        date_override: options.time.date,
+        moment: shape::Moment::Events,
         today: options.today,
         verbose: options.verbose,
         matcher: crate::linking::CodeMatcher::load(conn)?,
@@ -989,12 +1076,15 @@ pub struct LedgerEntry {
     pub started_at: String,
     pub finished_at: Option<String>,
     pub counts: Counts,
+    /// For a snapshot, "as of DAY"; for period totals, the period.
+    pub covers: Option<String>,
 }
 
 pub fn ledger(conn: &rusqlite::Connection, id: Option<i64>) -> Result<Vec<LedgerEntry>> {
     let mut stmt = conn.prepare(
         "SELECT i.id, i.file_name, i.profile, i.sha256, c.slug, i.started_at, i.finished_at,
-                i.rows_read, i.inserted, i.updated, i.unchanged, i.rejected, i.skipped
+                i.rows_read, i.inserted, i.updated, i.unchanged, i.rejected, i.skipped,
+                i.as_of, i.period_begin, i.period_end
          FROM import i LEFT JOIN campaign c ON c.id = i.campaign_id
          WHERE ?1 IS NULL OR i.id = ?1 ORDER BY i.id",
     )?;
@@ -1016,10 +1106,21 @@ pub fn ledger(conn: &rusqlite::Connection, id: Option<i64>) -> Result<Vec<Ledger
                     rejected: row.get::<_, i64>(11)? as u64,
                     skipped: row.get::<_, i64>(12)? as u64,
                 },
+                covers: covers(row.get(13)?, row.get(14)?, row.get(15)?),
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(entries)
+}
+
+/// What a snapshot or a file of period totals covers, in words.
+fn covers(as_of: Option<String>, begin: Option<String>, end: Option<String>) -> Option<String> {
+    let day = |text: Option<String>| text.and_then(|t| t.parse::<NaiveDate>().ok());
+    match (day(as_of), day(begin), day(end)) {
+        (Some(as_of), _, _) => Some(format!("as of {as_of}")),
+        (None, Some(first), Some(last)) => Some(crate::dates::DayRange { first, last }.describe()),
+        _ => None,
+    }
 }
 
 /// The rows one import rejected or skipped, in file order.
@@ -1131,34 +1232,6 @@ pub fn check_profile(
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the profile {}", path.display()))?;
     Ok(spec::parse(&text, &|m: &str| vocabulary.find(m).is_some()))
-}
-
-/// A code seen in imported rows, the campaign it links to, and how many rows carry it.
-pub struct CodeUse {
-    pub code: String,
-    pub campaign: Option<String>,
-    pub rows: i64,
-}
-
-pub fn code_uses(conn: &rusqlite::Connection, unmatched_only: bool) -> Result<Vec<CodeUse>> {
-    let mut stmt = conn.prepare(
-        "SELECT u.source_code, c.slug, count(*) FROM (
-             SELECT source_code, campaign_id FROM action
-             UNION ALL SELECT source_code, campaign_id FROM metric_value WHERE origin = 'import'
-         ) u LEFT JOIN campaign c ON c.id = u.campaign_id
-         WHERE u.source_code IS NOT NULL AND (?1 = 0 OR u.campaign_id IS NULL)
-         GROUP BY 1, 2 ORDER BY 3 DESC, 1",
-    )?;
-    let rows = stmt
-        .query_map(params![unmatched_only as i64], |row| {
-            Ok(CodeUse {
-                code: row.get(0)?,
-                campaign: row.get(1)?,
-                rows: row.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
 }
 
 /// For each metric, the export columns that feed it ("mailchimp-campaigns: Unique Opens"), from

@@ -53,7 +53,7 @@ pub(crate) fn fingerprint(
         "{:?}|{:?}|{:?}|{}",
         context.campaign_override.as_ref().map(|(_, id)| id),
         options.tz,
-        options.date,
+        options.time,
         // Rows without a date take today's; dates are checked against a window around today.
         options.today
     ));
@@ -148,6 +148,55 @@ pub(crate) fn find(
         )?;
     }
     Ok((still_owned == rows_owned).then_some(Earlier {
+        owner,
+        counts,
+        notes,
+    }))
+}
+
+/// The earlier import of the same bytes with the same profile, whatever the day or flags: for a
+/// snapshot or a period total, the same file is the same download, so importing it again on
+/// another day (or with another `--as-of`) must change nothing rather than date it anew.
+pub(crate) fn find_same_download(
+    conn: &Connection,
+    sha256: &str,
+    profile: &str,
+    campaign_id: Option<i64>,
+) -> Result<Option<Earlier>> {
+    let found: Option<(i64, Option<i64>)> = conn
+        .query_row(
+            "SELECT id, same_as FROM import
+             WHERE sha256 = ?1 AND profile = ?2 AND finished_at IS NOT NULL
+               -- A file first imported unlinked and now given a campaign is read again, which
+               -- links its rows instead of copying them.
+               AND (?3 IS NULL OR campaign_id IS ?3)
+             ORDER BY id DESC LIMIT 1",
+            params![sha256, profile, campaign_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let Some((latest, same_as)) = found else {
+        return Ok(None);
+    };
+    let owner = same_as.unwrap_or(latest);
+    let (counts, notes): (Counts, Option<String>) = conn.query_row(
+        "SELECT rows_read, inserted, updated, unchanged, rejected, skipped, notes FROM import WHERE id = ?1",
+        params![owner],
+        |row| {
+            Ok((
+                Counts {
+                    rows_read: row.get::<_, i64>(0)? as u64,
+                    inserted: row.get::<_, i64>(1)? as u64,
+                    updated: row.get::<_, i64>(2)? as u64,
+                    unchanged: row.get::<_, i64>(3)? as u64,
+                    rejected: row.get::<_, i64>(4)? as u64,
+                    skipped: row.get::<_, i64>(5)? as u64,
+                },
+                row.get(6)?,
+            ))
+        },
+    )?;
+    Ok(Some(Earlier {
         owner,
         counts,
         notes,

@@ -44,6 +44,10 @@ pub struct ProfileSpec {
     /// Rows to skip, with the reason shown to users (a totals row, a not-yet-sent contact).
     #[serde(default)]
     pub skip: Vec<SkipRule>,
+    /// How the file's numbers sit in time: dated `events` (the default), a `cumulative` total
+    /// (counts since the start, as of the download) or a `period` total (counts over a range).
+    #[serde(default)]
+    pub shape: Shape,
     /// What each row yields.
     pub records: Vec<RecordSpec>,
     /// Rates the file prints itself, recomputed from its counts as a check.
@@ -57,6 +61,29 @@ fn organization() -> String {
 
 fn yes() -> bool {
     true
+}
+
+/// How a file's numbers sit in time (see `import::shape`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// Each row is dated by its own columns (or `--date`).
+    #[default]
+    Events,
+    /// Totals since the start, as of the day the file was downloaded (`--as-of`).
+    Cumulative,
+    /// Totals over a range the file states or the user gives (`--period`, `--begin`/`--end`).
+    Period,
+}
+
+impl Shape {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::Events => "events",
+            Shape::Cumulative => "cumulative",
+            Shape::Period => "period",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -192,6 +219,9 @@ pub enum RecordSpec {
         channel: Option<String>,
         #[serde(default)]
         date: Option<String>,
+        /// For a `period` profile: the field holding the period's last day (`date` its first).
+        #[serde(default)]
+        end_date: Option<String>,
         /// A breakdown the file has (a call target): one number per detail per day.
         #[serde(default)]
         detail: Option<String>,
@@ -491,6 +521,31 @@ fn check(spec: &ProfileSpec, text: &str, metric_known: &dyn Fn(&str) -> bool) ->
                 metric_errors.push(metric.to_string());
             }
         }
+        // A snapshot or a period total counts many people at once: only plain numbers have one.
+        if spec.shape != Shape::Events && !matches!(record, RecordSpec::Metrics { .. }) {
+            field_ref_error(
+                &mut errors,
+                text,
+                "shape",
+                format!(
+                    "shape = \"{}\" fits only kind = \"metrics\" records (numbers, not people's touches or actions); use shape = \"events\" or change the records",
+                    spec.shape.as_str()
+                ),
+            );
+        }
+        if let RecordSpec::Metrics {
+            end_date: Some(_), ..
+        } = record
+            && spec.shape != Shape::Period
+        {
+            field_ref_error(
+                &mut errors,
+                text,
+                "end_date",
+                "end_date is the last day of a period total; it needs shape = \"period\""
+                    .to_string(),
+            );
+        }
         if let RecordSpec::Touch { touch, .. } = record
             && !TOUCH_KINDS.contains(&touch.as_str())
         {
@@ -579,12 +634,14 @@ impl RecordSpec {
             }
             RecordSpec::Metrics {
                 date,
+                end_date,
                 detail,
                 source,
                 metrics,
                 ..
             } => {
                 add(&mut fields, date);
+                add(&mut fields, end_date);
                 add(&mut fields, detail);
                 add(&mut fields, source);
                 fields.extend(metrics.values().map(String::as_str));

@@ -344,6 +344,7 @@ impl RowParser for MetricsParser {
             source_code,
             detail: None,
             value,
+            span: super::writer::Span::Own,
         })]))
     }
 

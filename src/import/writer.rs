@@ -12,8 +12,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::cells::Grain;
+use super::spans::{self, SnapshotTally};
 use super::touch_counts::TouchCounts;
 use super::{Record, RowIssue};
+use crate::dates::DayRange;
 use crate::people::IdKind;
 
 /// An effort as a row names it: the platform's namespace and the platform's id for it.
@@ -120,6 +122,19 @@ pub struct MetricRecord {
     /// A breakdown the export has (a call target).
     pub detail: Option<String>,
     pub value: f64,
+    pub span: Span,
+}
+
+/// How much a number covers beyond its own day or week (see `import::shape`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// Its day (or week).
+    Own,
+    /// A total over a period, from its date through `last` (a day, a week, or longer).
+    Period { last: NaiveDate },
+    /// A counter's total since the start, as of its date: what is stored is its increase since
+    /// the counter's previous snapshot (see `snapshots`).
+    Snapshot,
 }
 
 /// (id, value, import id, import line, campaign id) of a stored number.
@@ -181,6 +196,17 @@ pub struct Writer<'c> {
     counted: Option<TouchCounts>,
     /// Repeats found when appending ended early (see `person`).
     late_repeats: Vec<RowIssue>,
+    /// What this import's snapshots did, for its summary.
+    snapshots: SnapshotTally,
+    /// The days this import's period totals cover, first to last.
+    periods: PeriodsSeen,
+}
+
+/// The first and last day an import's period totals cover.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PeriodsSeen {
+    pub first: Option<NaiveDate>,
+    pub last: Option<NaiveDate>,
 }
 
 /// The first 128 bits of a hex identifier hash: a cache key 4 times smaller than the hash, with
@@ -223,6 +249,8 @@ impl<'c> Writer<'c> {
             identity_index: None,
             counted: None,
             late_repeats: Vec::new(),
+            snapshots: SnapshotTally::default(),
+            periods: PeriodsSeen::default(),
         }
     }
 
@@ -376,6 +404,14 @@ impl<'c> Writer<'c> {
         &self.conflicts
     }
 
+    pub fn snapshots(&self) -> &SnapshotTally {
+        &self.snapshots
+    }
+
+    pub fn periods(&self) -> PeriodsSeen {
+        self.periods
+    }
+
     /// Writes all records of one row, or none of them: the outer error is a database failure
     /// (the whole import stops), the inner one a reason to reject this row.
     pub fn apply_row(
@@ -450,6 +486,42 @@ impl<'c> Writer<'c> {
         if effort_id.is_some() {
             self.wrote_effort_values = true;
         }
+        // The last day a period total covers, when that is beyond its own day or week.
+        let mut period_end = None;
+        match record.span {
+            Span::Own => {}
+            Span::Snapshot => {
+                return spans::apply_snapshot(
+                    self.conn,
+                    self.import_id,
+                    line,
+                    record,
+                    &mut self.snapshots,
+                );
+            }
+            Span::Period { last } => {
+                let range = DayRange {
+                    first: record.date,
+                    last,
+                };
+                if let Some(other) =
+                    spans::overlapping_period(self.conn, record, channel.as_deref(), range)?
+                {
+                    return Ok(Err(spans::overlap_issue(line, record, range, other)));
+                }
+                let own_last = match record.grain {
+                    Grain::Day => record.date,
+                    Grain::Week => record.date + chrono::Duration::days(6),
+                };
+                period_end = (last > own_last).then(|| last.to_string());
+                self.periods.first = self
+                    .periods
+                    .first
+                    .min(Some(record.date))
+                    .or(Some(record.date));
+                self.periods.last = self.periods.last.max(Some(last));
+            }
+        }
         // The same number, whether or not it was linked to a campaign before: a file imported
         // again after its campaign claimed a code (or with --campaign) links the rows it had
         // left unlinked, instead of counting them a second time.
@@ -500,8 +572,9 @@ impl<'c> Writer<'c> {
             self.conn
                 .prepare_cached(
                     "INSERT INTO metric_value (origin, campaign_id, effort_id, channel, metric, grain,
-                                               period_start, source_code, detail, value, import_id, import_line)
-                     VALUES ('import', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?11, ?8, ?9, ?10)",
+                                               period_start, source_code, detail, value, import_id, import_line,
+                                               period_end)
+                     VALUES ('import', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?11, ?8, ?9, ?10, ?12)",
                 )?
                 .execute(params![
                     record.campaign_id,
@@ -514,7 +587,8 @@ impl<'c> Writer<'c> {
                     record.value,
                     self.import_id,
                     line as i64,
-                    record.detail
+                    record.detail,
+                    period_end
                 ])?;
             return Ok(Ok(Applied::Inserted));
         };
@@ -572,9 +646,16 @@ impl<'c> Writer<'c> {
         // provenance users see, and what catches a repeat later in the same file.
         self.conn
             .prepare_cached(
-                "UPDATE metric_value SET value = ?1, import_id = ?2, import_line = ?3 WHERE id = ?4",
+                "UPDATE metric_value SET value = ?1, import_id = ?2, import_line = ?3,
+                        period_end = ifnull(?5, period_end) WHERE id = ?4",
             )?
-            .execute(params![record.value, self.import_id, line as i64, id])?;
+            .execute(params![
+                record.value,
+                self.import_id,
+                line as i64,
+                id,
+                period_end
+            ])?;
         Ok(Ok(applied))
     }
 

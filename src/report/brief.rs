@@ -101,12 +101,12 @@ pub fn build(
     let mut campaigns = Vec::new();
     for campaign in chosen {
         let mut results: BTreeMap<String, f64> = BTreeMap::new();
-        for (metric, _, _, value) in daily_sums(conn, campaign.id, begin, end)? {
+        for sum in daily_sums(conn, campaign.id, begin, end)? {
             if vocabulary
-                .find(&metric)
+                .find(&sum.metric)
                 .is_some_and(|m| m.family == Family::Result)
             {
-                *results.entry(metric).or_default() += value;
+                *results.entry(sum.metric).or_default() += sum.value;
             }
         }
         let mut results: Vec<(String, f64)> = results.into_iter().collect();
@@ -141,15 +141,17 @@ pub fn build(
                 }
             })
             .collect();
-        for (metric, _, day, value) in daily_sums(
+        let in_weeks = daily_sums(
             conn,
             campaign.id,
             first_week,
             last_week + Duration::weeks(1),
-        )? {
-            let index = ((week_start(day) - first_week).num_days() / 7) as usize;
+        )?;
+        // A number that covers more than its week belongs to none of them.
+        for sum in in_weeks.into_iter().filter(|s| s.in_one_week) {
+            let index = ((week_start(sum.day) - first_week).num_days() / 7) as usize;
             if let Some(week) = weeks.get_mut(index) {
-                *week.values.entry(metric).or_default() += value;
+                *week.values.entry(sum.metric).or_default() += sum.value;
             }
         }
         campaigns.push(CampaignBrief {

@@ -40,6 +40,9 @@ pub struct CampaignReport {
     pub attendance_unknown: f64,
     /// Money spent in the period, when the campaign records costs.
     pub cost: Option<f64>,
+    /// Per metric, what the week or month columns leave out because it covers more than one
+    /// (counted in the totals).
+    pub spanning: Vec<(String, f64)>,
 }
 
 /// The report's window: `--begin` (else the campaign's start, else its first number) to `--end`,
@@ -69,8 +72,18 @@ pub fn window(
     Ok((begin, end))
 }
 
-/// (metric, channel, day, sum) of a campaign's numbers.
-pub type DailySum = (String, Option<String>, NaiveDate, f64);
+/// A campaign's numbers of one metric and channel on one day, summed.
+#[derive(Debug, Clone)]
+pub struct DailySum {
+    pub metric: String,
+    pub channel: Option<String>,
+    pub day: NaiveDate,
+    pub value: f64,
+    /// False for numbers that cover more than the week they are dated in (a snapshot's total
+    /// since the start, a report over several weeks): totals count them, week-by-week columns
+    /// leave them out.
+    pub in_one_week: bool,
+}
 
 /// Sums per (metric, channel, day) of a campaign over `[begin, end)`.
 pub fn daily_sums(
@@ -80,9 +93,9 @@ pub fn daily_sums(
     end: NaiveDate,
 ) -> Result<Vec<DailySum>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT metric, channel, period_start, sum(value) FROM fact
+        "SELECT metric, channel, period_start, sum(value), in_one_week FROM fact
          WHERE campaign_id = ?1 AND period_start >= ?2 AND period_start < ?3
-         GROUP BY 1, 2, 3",
+         GROUP BY 1, 2, 3, 5",
     )?;
     let rows = stmt
         .query_map(
@@ -94,11 +107,18 @@ pub fn daily_sums(
                     row.get(1)?,
                     parse_stored_date(Some(day)),
                     row.get(3)?,
+                    row.get(4)?,
                 ))
             },
         )?
         .filter_map(|r| match r {
-            Ok((m, c, Some(d), v)) => Some(Ok((m, c, d, v))),
+            Ok((metric, channel, Some(day), value, in_one_week)) => Some(Ok(DailySum {
+                metric,
+                channel,
+                day,
+                value,
+                in_one_week,
+            })),
             Ok(_) => None,
             Err(e) => Some(Err(e)),
         })
@@ -124,15 +144,26 @@ pub fn build(
     let mut by_metric: BTreeMap<String, Line> = BTreeMap::new();
     let mut by_channel: BTreeMap<(String, Option<String>), Line> = BTreeMap::new();
     let mut sums = Sums::new();
+    let mut spanning: BTreeMap<String, f64> = BTreeMap::new();
     let blank = |metric: &str, channel: Option<String>| Line {
         metric: metric.to_string(),
         channel,
         by_period: vec![0.0; columns.len()],
         total: 0.0,
     };
-    for (metric, channel, day, value) in daily_sums(conn, campaign.id, begin, end)? {
+    for DailySum {
+        metric,
+        channel,
+        day,
+        value,
+        in_one_week,
+    } in daily_sums(conn, campaign.id, begin, end)?
+    {
         *sums.entry((metric.clone(), channel.clone())).or_default() += value;
-        let bucket = bucket_of(&columns, day);
+        let bucket = bucket_of(&columns, day).filter(|_| in_one_week);
+        if !in_one_week && !columns.is_empty() {
+            *spanning.entry(metric.clone()).or_default() += value;
+        }
         let family = vocabulary.find(&metric).map(|m| m.family);
         let line = if family == Some(Family::Result) {
             by_metric
@@ -176,5 +207,6 @@ pub fn build(
         goals,
         attendance_unknown,
         cost: costs::total(conn, campaign.id, begin, end)?,
+        spanning: spanning.into_iter().collect(),
     })
 }

@@ -38,6 +38,9 @@ pub struct Digest {
     pub results: Vec<ResultLine>,
     pub goals: Vec<Progress>,
     pub efforts: Vec<EffortLine>,
+    /// (campaign, metric, value) dated in the period but covering more than it (a snapshot's
+    /// total since the start, a report over several weeks): not in the week's numbers.
+    pub spanning: Vec<(String, String, f64)>,
 }
 
 /// The digest of `[begin, end)` against `[previous, begin)`.
@@ -50,10 +53,15 @@ pub fn digest(
 ) -> Result<Digest> {
     let vocabulary = Vocabulary::load(conn)?;
     let mut results = Vec::new();
+    let mut spanning = Vec::new();
     let all: Vec<Campaign> = campaigns::list(conn)?;
     for campaign in &all {
-        let this = result_sums(conn, &vocabulary, campaign.id, begin, end)?;
-        let last = result_sums(conn, &vocabulary, campaign.id, previous, begin)?;
+        // A week against a week: a number that covers more than its week is said apart.
+        let (this, this_spanning) = result_sums(conn, &vocabulary, campaign.id, begin, end)?;
+        let (last, _) = result_sums(conn, &vocabulary, campaign.id, previous, begin)?;
+        for (metric, value) in this_spanning {
+            spanning.push((campaign.slug.clone(), metric, value));
+        }
         let mut metrics: Vec<&String> = this.keys().chain(last.keys()).collect();
         metrics.sort_by_key(|m| vocabulary.order(m));
         metrics.dedup();
@@ -79,6 +87,7 @@ pub fn digest(
         results,
         goals,
         efforts: efforts(conn, &vocabulary, begin, end)?,
+        spanning,
     })
 }
 
@@ -88,26 +97,38 @@ fn result_sums(
     campaign_id: i64,
     begin: NaiveDate,
     end: NaiveDate,
-) -> Result<BTreeMap<String, f64>> {
+) -> Result<(BTreeMap<String, f64>, BTreeMap<String, f64>)> {
     let mut stmt = conn.prepare_cached(
-        "SELECT metric, sum(value) FROM fact
-         WHERE campaign_id = ?1 AND period_start >= ?2 AND period_start < ?3 GROUP BY 1",
+        "SELECT metric, sum(value), in_one_week FROM fact
+         WHERE campaign_id = ?1 AND period_start >= ?2 AND period_start < ?3 GROUP BY 1, 3",
     )?;
     let rows = stmt.query_map(
         params![campaign_id, begin.to_string(), end.to_string()],
-        |row| Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?)),
+        |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, f64>(1)?,
+                row.get::<_, bool>(2)?,
+            ))
+        },
     )?;
     let mut sums = BTreeMap::new();
+    let mut spanning = BTreeMap::new();
     for row in rows {
-        let (metric, value) = row?;
+        let (metric, value, in_one_week) = row?;
         if vocabulary
             .find(&metric)
             .is_some_and(|m| m.family == Family::Result)
         {
-            sums.insert(metric, value);
+            let into = if in_one_week {
+                &mut sums
+            } else {
+                &mut spanning
+            };
+            into.insert(metric, value);
         }
     }
-    Ok(sums)
+    Ok((sums, spanning))
 }
 
 /// Efforts that went out in the period: by their send time, else their first dated number.

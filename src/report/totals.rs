@@ -47,8 +47,14 @@ pub struct TotalRow {
     pub metric: String,
     /// The breakdown value; None where the numbers carry none (no channel, no effort...).
     pub key: Option<String>,
+    /// By week or month: what a number covers when that is more than its week or month (a
+    /// snapshot's total since the start, a report over several weeks).
+    pub covers: Option<String>,
     pub value: f64,
 }
+
+/// (campaign, metric, breakdown, covers) of a total.
+type RowKey = (Option<String>, String, Option<String>, Option<String>);
 
 pub fn totals(conn: &Connection, query: &TotalsQuery) -> Result<Vec<TotalRow>> {
     let key_expr = match query.by {
@@ -59,7 +65,7 @@ pub fn totals(conn: &Connection, query: &TotalsQuery) -> Result<Vec<TotalRow>> {
         Some(TotalsBy::Source) => "mv.source_code",
     };
     let mut sql = format!(
-        "SELECT c.slug, mv.metric, {key_expr}, sum(mv.value)
+        "SELECT c.slug, mv.metric, {key_expr}, sum(mv.value), mv.period_end, mv.since_start
          FROM fact mv
          LEFT JOIN campaign c ON c.id = mv.campaign_id
          LEFT JOIN effort e ON e.id = mv.effort_id
@@ -88,10 +94,10 @@ pub fn totals(conn: &Connection, query: &TotalsQuery) -> Result<Vec<TotalRow>> {
         ));
         args.extend(query.metrics.iter().map(|m| Value::Text(m.clone())));
     }
-    sql.push_str(" GROUP BY 1, 2, 3");
+    sql.push_str(" GROUP BY 1, 2, 3, 5, 6");
 
     // Week and month buckets are folded here from per-day sums, so one SQL shape serves all.
-    let mut sums: BTreeMap<(Option<String>, String, Option<String>), f64> = BTreeMap::new();
+    let mut sums: BTreeMap<RowKey, f64> = BTreeMap::new();
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params_from_iter(args))?;
     while let Some(row) = rows.next()? {
@@ -99,21 +105,31 @@ pub fn totals(conn: &Connection, query: &TotalsQuery) -> Result<Vec<TotalRow>> {
         let metric: String = row.get(1)?;
         let raw_key: Option<String> = row.get(2)?;
         let value: f64 = row.get(3)?;
-        let key = match query.by {
-            Some(TotalsBy::Week) => raw_key.as_deref().and_then(parse_day).map(week_label),
-            Some(TotalsBy::Month) => raw_key.as_deref().and_then(parse_day).map(month_label),
-            _ => raw_key,
+        let period_end = row
+            .get::<_, Option<String>>(4)?
+            .as_deref()
+            .and_then(parse_day);
+        let since_start: bool = row.get(5)?;
+        let day = raw_key.as_deref().and_then(parse_day);
+        let (key, covers) = match (query.by, day) {
+            (Some(TotalsBy::Week | TotalsBy::Month), Some(day)) => {
+                let (bucket, covers) = bucket_label(query.by, day, period_end, since_start);
+                (Some(bucket), covers)
+            }
+            (Some(TotalsBy::Week | TotalsBy::Month), None) => (None, None),
+            _ => (raw_key, None),
         };
-        *sums.entry((campaign, metric, key)).or_default() += value;
+        *sums.entry((campaign, metric, key, covers)).or_default() += value;
     }
 
     let vocabulary = Vocabulary::load(conn)?;
     let mut result: Vec<TotalRow> = sums
         .into_iter()
-        .map(|((campaign, metric, key), value)| TotalRow {
+        .map(|((campaign, metric, key, covers), value)| TotalRow {
             campaign,
             metric,
             key,
+            covers,
             value,
         })
         .collect();
@@ -128,8 +144,31 @@ pub fn totals(conn: &Connection, query: &TotalsQuery) -> Result<Vec<TotalRow>> {
             )
             .then(a.key.is_none().cmp(&b.key.is_none()))
             .then(a.key.cmp(&b.key))
+            .then(a.covers.cmp(&b.covers))
     });
     Ok(result)
+}
+
+/// The week or month of a number, and what it covers when that is more (a period total, a
+/// snapshot's first total): shown beside it rather than spread or silently piled on one week.
+fn bucket_label(
+    by: Option<TotalsBy>,
+    day: NaiveDate,
+    period_end: Option<NaiveDate>,
+    since_start: bool,
+) -> (String, Option<String>) {
+    let label = |d: NaiveDate| match by {
+        Some(TotalsBy::Month) => month_label(d),
+        _ => week_label(d),
+    };
+    let covers = if since_start {
+        Some(format!("since the start, to {day}"))
+    } else {
+        period_end
+            .filter(|end| label(*end) != label(day))
+            .map(|end| format!("{day} to {end}"))
+    };
+    (label(day), covers)
 }
 
 fn parse_day(text: &str) -> Option<NaiveDate> {

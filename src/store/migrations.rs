@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "006_experiments_and_effort_names.sql",
         include_str!("../../schema/006_experiments_and_effort_names.sql"),
     ),
+    (
+        "007_time_shapes_and_whole_weeks.sql",
+        include_str!("../../schema/007_time_shapes_and_whole_weeks.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -18,6 +18,7 @@ mod log;
 mod profiles;
 mod reports;
 mod safety;
+mod shapes;
 mod store;
 mod totals;
 mod upgrade;

@@ -85,7 +85,7 @@ fn calls_goal_pace_from_callpower_plus_a_logged_week() {
     let sandbox = Sandbox::new();
     sandbox.fair_rent_now();
     let today = "2026-10-21"; // a Wednesday, in 2026-W43
-    // The CallPower snapshot, dated Monday Oct 5 (W41): 1,530 completed calls.
+    // The CallPower snapshot, as of Monday Oct 5 (W41): 1,530 completed calls since the start.
     sandbox.ok(&[
         "import",
         sample("callpower-export.csv").to_str().unwrap(),
@@ -123,10 +123,12 @@ fn calls_goal_pace_from_callpower_plus_a_logged_week() {
     // Oct 21 to Nov 1: 11 days left; (2,000 - 1,730) / 11 x 7 = 171.82 a week needed.
     assert_eq!(number(&goal["days_left"]), 11.0);
     assert!((number(&goal["needed_per_week"]) - 270.0 / 11.0 * 7.0).abs() < 0.01);
-    // The last four complete weeks, W39 to W42 (Sep 21 - Oct 18), hold all 1,730: 432.5 a week.
-    assert!((number(&goal["recent_per_week"]) - 432.5).abs() < 0.01);
-    // 1,730 + 432.5 x 11 / 7 = 2,409.6 >= 2,000.
-    assert_eq!(goal["verdict"], "on track");
+    // The last four complete weeks are W39 to W42 (Sep 21 - Oct 18), but the snapshot's 1,530
+    // count everything up to Oct 5, so the pace is measured from Oct 6: 200 calls in the 13 days
+    // to Oct 18, 200 / 13 x 7 = 107.69 a week (not 1,730 / 4 = 432.5).
+    assert!((number(&goal["recent_per_week"]) - 200.0 / 13.0 * 7.0).abs() < 0.01);
+    // 1,730 + 107.69 x 11 / 7 = 1,899.2 < 2,000.
+    assert_eq!(goal["verdict"], "behind");
     let calls = one_row(&rows, &[("section", "Results"), ("metric", "calls")]);
     assert_eq!(number(&calls["total"]), 1730.0);
 }
@@ -365,6 +367,127 @@ fn definitions_say_how_every_number_is_counted() {
 }
 
 #[test]
+fn check_on_every_sample_lists_what_misleads_and_nothing_else() {
+    let sandbox = demo();
+    let rows = sandbox.json(&["check", "--today", TODAY]);
+    let found: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["check"].as_str().unwrap(), r["subject"].as_str().unwrap()))
+        .collect();
+    // No GA pseudo-values ((direct), (organic), (referral), (not set)) among the codes.
+    assert_eq!(
+        found,
+        vec![
+            ("unmatched code", "code 'november-assembly'"),
+            ("unmatched code", "code 'volunteer-onboarding'"),
+            ("numbers in no campaign", "mobilize-participations"),
+            ("numbers in no campaign", "actblue-contributions"),
+            ("numbers in no campaign", "spoke-contacts"),
+            ("numbers in no campaign", "ga4-acquisition"),
+            (
+                "snapshot total on one day",
+                "fair-rent-now calls as of 2026-10-25"
+            ),
+        ]
+    );
+    // GA4's sessions under codes nobody claims: volunteer-onboarding 2,050 + november-assembly
+    // 123; its (direct), (organic) and (referral) traffic has no campaign code and is not listed.
+    let ga = one_row(&rows, &[("subject", "ga4-acquisition")]);
+    assert_eq!(
+        ga["detail"],
+        "2173 sessions reached no campaign, so no campaign's report counts them"
+    );
+    // The first CallPower download (1,300 calls as of Oct 25) counts since the start.
+    let snapshot = one_row(&rows, &[("check", "snapshot total on one day")]);
+    assert!(
+        snapshot["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("1300 calls from a callpower-targets snapshot"),
+        "{snapshot}"
+    );
+    // Codes are counted in export rows, the same in `codes --unmatched`.
+    let codes = sandbox.json(&["codes", "--unmatched", "--today", TODAY]);
+    let listed: Vec<(&str, f64)> = codes
+        .iter()
+        .map(|c| (c["code"].as_str().unwrap(), number(&c["rows"])))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![("november-assembly", 1.0), ("volunteer-onboarding", 1.0)]
+    );
+}
+
+#[test]
+fn check_names_rejected_rows_and_unreadable_people() {
+    let sandbox = Sandbox::new();
+    sandbox.fair_rent_now();
+    let bad = sandbox.write(
+        "callpower-stats.csv",
+        "Title,Name,District,Completed,Busy\nSenator,Chris Ibarra,CA,many,\nSenator,Morgan Hale,CA,-3,\n",
+    );
+    let row = &sandbox.json(&[
+        "import",
+        bad.to_str().unwrap(),
+        "--campaign",
+        "fair-rent-now",
+        "--as-of",
+        "2026-11-01",
+        "--today",
+        TODAY,
+    ])[0];
+    let id = row["import_id"].to_string();
+    sandbox.write(
+        "rsvps.csv",
+        "id,created_date,modified_date,user__email_address,user__phone_number,event_id,timeslot_id,status,attended,referrer__utm_source,referrer__utm_medium,referrer__utm_campaign\n\
+         1,2026-10-01 12:00:00+00,2026-10-01 12:00:00+00,a@example.org,,70,700,REGISTERED,,,,\n\
+         2,2026-10-01 13:00:00+00,2026-10-01 13:00:00+00,not-an-address,12,70,700,REGISTERED,,,,\n",
+    );
+    sandbox.ok(&[
+        "import",
+        "rsvps.csv",
+        "--campaign",
+        "fair-rent-now",
+        "--today",
+        TODAY,
+    ]);
+    let rows = sandbox.json(&["check", "--today", TODAY]);
+    let rejected = one_row(&rows, &[("check", "rows rejected")]);
+    assert!(
+        rejected["subject"]
+            .as_str()
+            .unwrap()
+            .ends_with("callpower-stats.csv")
+    );
+    assert!(
+        rejected["detail"].as_str().unwrap().starts_with(
+            "2 of 2 row(s) rejected (all of them), so they are in no number; the first, line 2:"
+        ),
+        "{rejected}"
+    );
+    assert_eq!(
+        rejected["fix"],
+        format!(
+            "see every rejected row and why with turnout imports {id}; fix them (--rejects FILE writes them out) and import the file again"
+        )
+    );
+    let dropped: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["check"] == "identifiers dropped")
+        .map(|r| r["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(dropped.len(), 2, "{rows:?}");
+    assert!(
+        dropped[0].starts_with("1 email address(es) in column 'user__email_address' could not be read (the first on line 3)"),
+        "{dropped:?}"
+    );
+    assert!(
+        dropped[1].starts_with("1 phone number(s) in column 'user__phone_number' could not be read (the first on line 3)"),
+        "{dropped:?}"
+    );
+}
+
+#[test]
 fn check_warns_before_the_meeting() {
     let sandbox = demo();
     let rows = sandbox.json(&["check", "--today", TODAY]);
@@ -471,7 +594,8 @@ fn digest_compares_with_the_week_before() {
         "{efforts:?}"
     );
     let table = sandbox.ok(&["digest", "--week", "2026-W41", "--today", TODAY]);
-    assert!(table.contains("Data checks: 6 warning(s)"), "{table}");
+    // The warnings `check` lists for the demo (see check_on_every_sample_lists_what_misleads).
+    assert!(table.contains("Data checks: 7 warning(s)"), "{table}");
     assert!(
         table.lines().all(|l| l.chars().count() <= 100),
         "tables fit 100 columns:\n{table}"

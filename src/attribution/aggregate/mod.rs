@@ -55,8 +55,10 @@ fn variation(x: &[f64]) -> f64 {
 /// Weeks with a number for the campaign, from its first to its last.
 pub fn load(conn: &Connection, campaign_id: i64, outcome: &str) -> Result<Series> {
     let mut stmt = conn.prepare(
+        // A number that covers more than its week (a snapshot's total since the start) is no
+        // week's number.
         "SELECT metric, channel, period_start, sum(value) FROM fact
-         WHERE campaign_id = ?1 GROUP BY 1, 2, 3",
+         WHERE campaign_id = ?1 AND in_one_week GROUP BY 1, 2, 3",
     )?;
     let rows: Vec<(String, Option<String>, String, f64)> = stmt
         .query_map(params![campaign_id], |row| {

@@ -6,11 +6,13 @@ use chrono::{DateTime, Duration, NaiveDate, Timelike};
 use chrono_tz::Tz;
 use rusqlite::{Connection, params};
 
+mod imports;
+mod numbers;
+
 use super::progress::{self, Verdict};
 use crate::campaigns;
 use crate::dates::{Period, week_label, week_start};
 use crate::goals;
-use crate::import;
 
 #[derive(Debug, Clone)]
 pub struct Warning {
@@ -33,19 +35,13 @@ pub fn check(
     let mut warnings = Vec::new();
     attendance_never_recorded(conn, today, &mut warnings)?;
     night_times(conn, org_tz, &mut warnings)?;
-    for code in import::code_uses(conn, true)? {
-        warnings.push(Warning {
-            check: "unmatched code",
-            subject: format!("code '{}'", code.code),
-            detail: format!("{} row(s) carry it and no campaign claims it, so they are not in any campaign's numbers", code.rows),
-            fix: format!(
-                "claim it (turnout campaign edit SLUG --code '{}') and import its files again, or ignore it if it belongs to no campaign",
-                code.code
-            ),
-        });
-    }
-    import_notes(conn, &mut warnings)?;
-    actions_without_people(conn, &mut warnings)?;
+    imports::unmatched_codes(conn, &mut warnings)?;
+    numbers::in_no_campaign(conn, &mut warnings)?;
+    imports::rejected_rows(conn, &mut warnings)?;
+    imports::import_notes(conn, &mut warnings)?;
+    imports::actions_without_people(conn, &mut warnings)?;
+    numbers::snapshot_totals_on_one_day(conn, &mut warnings)?;
+    numbers::logged_beside_imported(conn, &mut warnings)?;
     silent_weeks(conn, today, period, &mut warnings)?;
     for goal in goals::list(conn, &[])? {
         let progress = progress::progress(conn, &goal, today)?;
@@ -68,34 +64,6 @@ pub fn check(
         }
     }
     Ok(warnings)
-}
-
-/// Actions that name no one: they count in totals, but no rule and no lift can see who took them.
-fn actions_without_people(conn: &Connection, warnings: &mut Vec<Warning>) -> Result<()> {
-    let mut stmt = conn.prepare(
-        "SELECT metric, count(*) FROM action WHERE person_id IS NULL
-         GROUP BY metric ORDER BY count(*) DESC, metric",
-    )?;
-    let counts: Vec<(String, i64)> = stmt
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    if counts.is_empty() {
-        return Ok(());
-    }
-    let total: i64 = counts.iter().map(|(_, n)| n).sum();
-    warnings.push(Warning {
-        check: "actions without a person",
-        subject: counts
-            .iter()
-            .map(|(metric, n)| format!("{n} {metric}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        detail: format!(
-            "{total} action(s) carry no email or phone turnout could read: they count in totals, but the rules credit them to no digital touch and no lift counts them"
-        ),
-        fix: "export them with the person's email or phone where the tool has it (turnout imports ID lists the rows)".to_string(),
-    });
-    Ok(())
 }
 
 fn attendance_never_recorded(
@@ -162,35 +130,6 @@ fn night_times(conn: &Connection, org_tz: Tz, warnings: &mut Vec<Warning>) -> Re
                     org_tz.name()
                 ),
                 fix: "check the organization's zone (turnout config get timezone) and the export's; import it again with --tz ZONE if its times carry no offset".to_string(),
-            });
-        }
-    }
-    Ok(())
-}
-
-fn import_notes(conn: &Connection, warnings: &mut Vec<Warning>) -> Result<()> {
-    // The latest import of each file speaks for it.
-    let mut stmt = conn.prepare(
-        "SELECT file_name, notes FROM import i
-         WHERE notes IS NOT NULL AND id = (SELECT max(id) FROM import j WHERE j.file_name = i.file_name)
-         ORDER BY id",
-    )?;
-    let rows = stmt.query_map([], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-    })?;
-    for row in rows {
-        let (file, notes) = row?;
-        for note in notes.lines() {
-            let rate = note.contains("rate differs");
-            warnings.push(Warning {
-                check: if rate { "rate disagrees" } else { "exports disagree" },
-                subject: file.clone(),
-                detail: note.to_string(),
-                fix: if rate {
-                    "the tool's printed rate and its counts disagree: trust the counts (reports recompute every rate), and check the export was not edited".to_string()
-                } else {
-                    "two exports give different numbers for the same send; the later import is kept. Check which export is right and import it last".to_string()
-                },
             });
         }
     }
