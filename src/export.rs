@@ -211,6 +211,9 @@ fn describe(table: &str) -> &'static str {
             "who each experiment assigned to be sent or held out (by member number)"
         }
         "experiment_identifier" => "keyed hashes of each experiment member's emails and phones",
+        "snapshot_value" => {
+            "every snapshot of a cumulative total read (CallPower's statistics), per counter and day; whether it set the counter's numbers"
+        }
         "effort_alias" => {
             "other names an export gives an effort (Mailchimp's web id for its Unique Id)"
         }
