@@ -417,60 +417,30 @@ fn import_file(
     let profile_text = format!("{}|{:?}", profile.origin(), profile.spec());
     let context_hash = reuse::fingerprint(conn, &profile_name, &profile_text, options, &context)?;
     let moment = context.moment;
-    if moment != shape::Moment::Events
-        && let Some(file) = &path
-    {
-        let sha256 = reuse::file_sha256(file)?;
-        let campaign_id = context.campaign_override.as_ref().map(|(_, id)| *id);
-        if let Some(earlier) = reuse::find_same_download(conn, &sha256, &profile_name, campaign_id)?
-        {
-            let mut notes = vec![format!(
-                "the same file as import {}: nothing changed. A new download has new numbers; import that one{}",
-                earlier.owner,
-                if moment.shape() == Shape::Cumulative {
-                    " with the day it was downloaded (--as-of DATE)"
-                } else {
-                    ""
-                }
-            )];
-            notes.extend(parser.notes());
-            return record_repeat(
-                conn,
-                options,
-                observer,
-                Repeat {
-                    name,
-                    path,
-                    profile_name,
-                    sha256,
-                    context_hash,
-                    earlier,
-                    notes,
-                },
-            );
-        }
-    }
-    if let Some(file) = &path
-        && !observer.wants_rejected_rows()
-        && reuse::any_candidate(conn, &profile_name, &context_hash)?
-    {
-        let sha256 = reuse::file_sha256(file)?;
-        if let Some(earlier) = reuse::find(conn, &sha256, &profile_name, &context_hash)? {
-            return record_repeat(
-                conn,
-                options,
-                observer,
-                Repeat {
-                    name,
-                    path,
-                    profile_name,
-                    sha256,
-                    context_hash,
-                    earlier,
-                    notes: parser.notes(),
-                },
-            );
-        }
+    if let Some((sha256, earlier, notes)) = earlier_import(
+        conn,
+        path.as_deref(),
+        &profile_name,
+        &context_hash,
+        &context,
+        &*observer,
+    )? {
+        let mut notes = notes;
+        notes.extend(parser.notes());
+        return record_repeat(
+            conn,
+            options,
+            observer,
+            Repeat {
+                name,
+                path,
+                profile_name,
+                sha256,
+                context_hash,
+                earlier,
+                notes,
+            },
+        );
     }
     // A bigger page cache than SQLite's 2 MiB default keeps the indexes an import walks in
     // memory; without it, pages spill to the WAL and are read back thousands of times.
@@ -876,6 +846,46 @@ fn is_bulk(conn: &rusqlite::Connection, table: &str, len: u64) -> Result<bool> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(BULK_ROWS);
     Ok(rows >= bulk_rows && rows >= stored as u64)
+}
+
+/// An earlier import whose outcome importing this file again would repeat: (the file's sha256,
+/// the import, a note to say so). A snapshot or a period total is the same download whatever
+/// the day or flags; any other file must match in bytes and context, its rows untouched since.
+fn earlier_import(
+    conn: &rusqlite::Connection,
+    path: Option<&std::path::Path>,
+    profile_name: &str,
+    context_hash: &str,
+    context: &ReadContext,
+    observer: &dyn ImportObserver,
+) -> Result<Option<(String, reuse::Earlier, Vec<String>)>> {
+    let Some(file) = path else {
+        return Ok(None);
+    };
+    let moment = context.moment;
+    if moment != shape::Moment::Events {
+        let sha256 = reuse::file_sha256(file)?;
+        let campaign_id = context.campaign_override.as_ref().map(|(_, id)| *id);
+        let earlier = reuse::find_same_download(conn, &sha256, profile_name, campaign_id)?;
+        return Ok(earlier.map(|earlier| {
+            let note = format!(
+                "the same file as import {}: nothing changed. A new download has new numbers; import that one{}",
+                earlier.owner,
+                if moment.shape() == Shape::Cumulative {
+                    " with the day it was downloaded (--as-of DATE)"
+                } else {
+                    ""
+                }
+            );
+            (sha256, earlier, vec![note])
+        }));
+    }
+    if observer.wants_rejected_rows() || !reuse::any_candidate(conn, profile_name, context_hash)? {
+        return Ok(None);
+    }
+    let sha256 = reuse::file_sha256(file)?;
+    let earlier = reuse::find(conn, &sha256, profile_name, context_hash)?;
+    Ok(earlier.map(|earlier| (sha256, earlier, Vec::new())))
 }
 
 /// A file found unchanged since an earlier import (see `reuse`).

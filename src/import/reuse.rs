@@ -96,6 +96,29 @@ pub(crate) struct Earlier {
     pub notes: Option<String>,
 }
 
+/// An import's ledger entry: how many rows it owned, its counts and its notes.
+fn outcome_of(conn: &Connection, import_id: i64) -> Result<(Option<i64>, Counts, Option<String>)> {
+    Ok(conn.query_row(
+        "SELECT rows_owned, rows_read, inserted, updated, unchanged, rejected, skipped, notes
+         FROM import WHERE id = ?1",
+        params![import_id],
+        |row| {
+            Ok((
+                row.get(0)?,
+                Counts {
+                    rows_read: row.get::<_, i64>(1)? as u64,
+                    inserted: row.get::<_, i64>(2)? as u64,
+                    updated: row.get::<_, i64>(3)? as u64,
+                    unchanged: row.get::<_, i64>(4)? as u64,
+                    rejected: row.get::<_, i64>(5)? as u64,
+                    skipped: row.get::<_, i64>(6)? as u64,
+                },
+                row.get(7)?,
+            ))
+        },
+    )?)
+}
+
 /// The earlier import of the same bytes in the same context whose rows are all still as it
 /// left them, if there is one.
 pub(crate) fn find(
@@ -117,25 +140,7 @@ pub(crate) fn find(
         return Ok(None);
     };
     let owner = same_as.unwrap_or(latest);
-    let (rows_owned, counts, notes): (Option<i64>, Counts, Option<String>) = conn.query_row(
-        "SELECT rows_owned, rows_read, inserted, updated, unchanged, rejected, skipped, notes
-         FROM import WHERE id = ?1",
-        params![owner],
-        |row| {
-            Ok((
-                row.get(0)?,
-                Counts {
-                    rows_read: row.get::<_, i64>(1)? as u64,
-                    inserted: row.get::<_, i64>(2)? as u64,
-                    updated: row.get::<_, i64>(3)? as u64,
-                    unchanged: row.get::<_, i64>(4)? as u64,
-                    rejected: row.get::<_, i64>(5)? as u64,
-                    skipped: row.get::<_, i64>(6)? as u64,
-                },
-                row.get(7)?,
-            ))
-        },
-    )?;
+    let (rows_owned, counts, notes) = outcome_of(conn, owner)?;
     let Some(rows_owned) = rows_owned else {
         return Ok(None);
     };
@@ -179,23 +184,7 @@ pub(crate) fn find_same_download(
         return Ok(None);
     };
     let owner = same_as.unwrap_or(latest);
-    let (counts, notes): (Counts, Option<String>) = conn.query_row(
-        "SELECT rows_read, inserted, updated, unchanged, rejected, skipped, notes FROM import WHERE id = ?1",
-        params![owner],
-        |row| {
-            Ok((
-                Counts {
-                    rows_read: row.get::<_, i64>(0)? as u64,
-                    inserted: row.get::<_, i64>(1)? as u64,
-                    updated: row.get::<_, i64>(2)? as u64,
-                    unchanged: row.get::<_, i64>(3)? as u64,
-                    rejected: row.get::<_, i64>(4)? as u64,
-                    skipped: row.get::<_, i64>(5)? as u64,
-                },
-                row.get(6)?,
-            ))
-        },
-    )?;
+    let (_, counts, notes) = outcome_of(conn, owner)?;
     Ok(Some(Earlier {
         owner,
         counts,
