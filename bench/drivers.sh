@@ -13,13 +13,13 @@ WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
 INSERT INTO effort (campaign_id, channel, platform, external_id)
 SELECT 1, CASE i % 3 WHEN 0 THEN 'email' WHEN 1 THEN 'sms' ELSE 'social' END, 'bench', 'e' || i FROM n;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
-INSERT INTO person (created_at) SELECT '2026-09-01T00:00:00Z' FROM n;
+INSERT INTO person (id) SELECT i FROM n;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
-INSERT INTO touch (person_id, effort_id, kind, at, local_date, source_key)
-SELECT 1 + (i * 7919) % 200000, 1 + (i * 31) % 300,
-       CASE i % 3 WHEN 0 THEN 'sent' WHEN 1 THEN 'opened' ELSE 'clicked' END,
-       datetime('2026-09-01', '+' || (i % 5000) || ' minutes', '+' || (i % 60) || ' days'),
-       date('2026-09-01', '+' || (i % 60) || ' days'), 't' || i FROM n;
+INSERT OR IGNORE INTO touch (effort_id, at, person_id, kind)
+SELECT 1 + (i * 31) % 300,
+       unixepoch(datetime('2026-09-01', '+' || (i % 5000) || ' minutes', '+' || (i % 60) || ' days')),
+       1 + (i * 7919) % 200000,
+       CASE i % 3 WHEN 0 THEN 2 WHEN 1 THEN 0 ELSE 1 END FROM n;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
 INSERT INTO action (campaign_id, person_id, metric, at, local_date, amount, source_key)
 SELECT 1, 1 + (i * 104729) % 200000, 'rsvps',

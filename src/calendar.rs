@@ -179,7 +179,9 @@ pub struct Sent {
 pub fn sent(conn: &Connection, tz: Tz, begin: NaiveDate, end: NaiveDate) -> Result<Vec<Sent>> {
     let mut stmt = conn.prepare(
         "SELECT e.id, e.external_id, e.campaign_id, e.channel, e.title, coalesce(m.audience, e.audience),
-                coalesce(e.sent_at, (SELECT min(at) FROM touch WHERE effort_id = e.id)),
+                coalesce(e.sent_at,
+                         (SELECT strftime('%Y-%m-%dT%H:%M:%S+00:00', min(at), 'unixepoch')
+                          FROM touch WHERE effort_id = e.id)),
                 (SELECT min(period_start) FROM metric_value WHERE effort_id = e.id)
          FROM effort e LEFT JOIN audience_map m ON m.exported = e.audience",
     )?;

@@ -64,7 +64,7 @@ pub fn label(
 pub fn all(conn: &Connection, tz: Tz) -> Result<HashMap<i64, Named>> {
     let mut stmt = conn.prepare(
         "SELECT e.id, e.campaign_id, e.channel, e.platform, e.external_id, e.title, e.sent_at,
-                (SELECT min(local_date) FROM touch t WHERE t.effort_id = e.id),
+                (SELECT min(at) FROM touch t WHERE t.effort_id = e.id),
                 (SELECT min(period_start) FROM metric_value v WHERE v.effort_id = e.id)
          FROM effort e",
     )?;
@@ -72,7 +72,7 @@ pub fn all(conn: &Connection, tz: Tz) -> Result<HashMap<i64, Named>> {
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let sent_at: Option<String> = row.get(6)?;
-        let first_touch: Option<String> = row.get(7)?;
+        let first_touch: Option<i64> = row.get(7)?;
         let first_number: Option<String> = row.get(8)?;
         let day = sent_at
             .as_deref()
@@ -80,9 +80,10 @@ pub fn all(conn: &Connection, tz: Tz) -> Result<HashMap<i64, Named>> {
             .map(|t| t.with_timezone(&tz).date_naive())
             .or_else(|| {
                 first_touch
-                    .or(first_number)
-                    .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
-            });
+                    .and_then(|at| chrono::DateTime::from_timestamp(at, 0))
+                    .map(|t| t.with_timezone(&tz).date_naive())
+            })
+            .or_else(|| first_number.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()));
         let (channel, platform, external_id): (String, String, String) =
             (row.get(2)?, row.get(3)?, row.get(4)?);
         let title: Option<String> = row.get(5)?;

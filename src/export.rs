@@ -196,7 +196,13 @@ fn describe(table: &str) -> &'static str {
         "person_identifier" => "keyed hashes of people's emails and phones",
         "forgotten" => "tombstones: hashes of people who asked to be forgotten",
         "event" => "events and timeslots",
-        "touch" => "a person's contact with an effort: sent, opened, clicked, replied",
+        "touch" => {
+            "a person's contact with an effort: the effort, the moment (seconds since 1970, UTC), the person and the kind (see touch_kind)"
+        }
+        "touch_kind" => {
+            "the kinds of touch by their code: 0 opened, 1 clicked, 2 sent, 3 delivered, 4 replied"
+        }
+        "import_effort" => "which efforts each import wrote touches of, and how many",
         "action" => "offline actions: RSVPs, attendance, calls, donations",
         "touch_fact" | "action_fact" | "aggregate_presence" => {
             "sums kept for fast reports (rebuilt by imports)"
@@ -332,6 +338,14 @@ fn fill(store: &mut Store, dir: &Path, files: &[serde_json::Value]) -> Result<Ve
                         _ => Value::Real(n.as_f64().unwrap_or(0.0)),
                     },
                     serde_json::Value::String(s) => Value::Text(s.clone()),
+                    serde_json::Value::Object(blob) => match blob
+                        .get("blob_hex")
+                        .and_then(|h| h.as_str())
+                        .and_then(|h| hex::decode(h).ok())
+                    {
+                        Some(bytes) => Value::Blob(bytes),
+                        None => Value::Text(serde_json::Value::Object(blob.clone()).to_string()),
+                    },
                     other => Value::Text(other.to_string()),
                 })
                 .collect();

@@ -145,21 +145,87 @@ pub fn key_path(db_path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// An identifier as stored: the first 128 bits of its keyed hash (16 bytes, where the hex of
+/// the whole hash took 64 characters and an index beside it). Two people sharing one would take
+/// some 10^19 identifiers.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IdHash(pub [u8; ID_HASH_BYTES]);
+
+pub const ID_HASH_BYTES: usize = 16;
+
+impl IdHash {
+    fn of(full: &[u8]) -> IdHash {
+        let mut bytes = [0u8; ID_HASH_BYTES];
+        bytes.copy_from_slice(&full[..ID_HASH_BYTES]);
+        IdHash(bytes)
+    }
+
+    pub fn hex(&self) -> String {
+        hex(&self.0)
+    }
+
+    /// The first 128 bits as one number (a cache key).
+    pub fn as_u128(&self) -> u128 {
+        u128::from_be_bytes(self.0)
+    }
+}
+
+impl std::fmt::Debug for IdHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdHash({})", self.hex())
+    }
+}
+
+impl rusqlite::ToSql for IdHash {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(
+            rusqlite::types::ValueRef::Blob(&self.0),
+        ))
+    }
+}
+
+impl rusqlite::types::FromSql for IdHash {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let bytes = value.as_blob()?;
+        if bytes.len() != ID_HASH_BYTES {
+            return Err(rusqlite::types::FromSqlError::InvalidBlobSize {
+                expected_size: ID_HASH_BYTES,
+                blob_size: bytes.len(),
+            });
+        }
+        Ok(IdHash::of(bytes))
+    }
+}
+
 /// Hashes identifiers with the database's key. The key file holds one key per line: the first
 /// made with the database, one more after each `turnout key rotate`. A stored hash is the first
 /// key's HMAC, re-keyed by each later key in turn, so rotating rehashes what is stored without
-/// needing anyone's email. Row identities (which row of an export is which) use the first key
-/// only, so files imported before a rotation are still recognised after it.
+/// needing anyone's email. Keys on lines that begin `t:` were added after hashes were shortened
+/// to 128 bits (schema 8): they re-key the short hash, as rotating one stored can only do; the
+/// keys before them re-key the whole one. Row identities (which row of an export is which) use
+/// the first key only, so files imported before a rotation are still recognised after it.
 #[derive(Clone)]
 pub struct Hasher {
     keys: Vec<Vec<u8>>,
+    /// How many of `keys` (the first ones) re-key the whole hash, before it is shortened.
+    whole: usize,
     /// Each key's HMAC state after absorbing the key: cloning it saves two SHA-256 blocks per
     /// hash, which matters when an import hashes millions of rows.
     keyed: Vec<Hmac<Sha256>>,
 }
 
+/// Marks a key added after hashes were shortened.
+const SHORT_KEY: &str = "t:";
+
 fn keyed(key: &[u8]) -> Hmac<Sha256> {
     <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("any key length")
+}
+
+/// A short hash re-keyed by a later key.
+fn rekey(keyed: &Hmac<Sha256>, hash: IdHash) -> IdHash {
+    let mut mac = keyed.clone();
+    mac.update(hash.hex().as_bytes());
+    IdHash::of(&mac.finalize().into_bytes())
 }
 
 fn hmac_hex(keyed: &Hmac<Sha256>, parts: &[&[u8]]) -> String {
@@ -198,15 +264,31 @@ impl Hasher {
     fn read(path: &Path) -> Result<Hasher> {
         let text = fs::read_to_string(path)
             .with_context(|| format!("cannot read the hash key {}", path.display()))?;
-        let keys: Option<Vec<Vec<u8>>> = text
+        let lines: Vec<&str> = text
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
-            .map(|line| decode_hex(line).filter(|k| k.len() == KEY_BYTES))
+            .collect();
+        let whole = lines
+            .iter()
+            .position(|l| l.starts_with(SHORT_KEY))
+            .unwrap_or(lines.len());
+        let keys: Option<Vec<Vec<u8>>> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let hex = if i >= whole {
+                    line.strip_prefix(SHORT_KEY)?
+                } else {
+                    line
+                };
+                decode_hex(hex).filter(|k| k.len() == KEY_BYTES)
+            })
             .collect();
         match keys {
-            Some(keys) if !keys.is_empty() => Ok(Hasher {
+            Some(keys) if !keys.is_empty() && whole > 0 => Ok(Hasher {
                 keyed: keys.iter().map(|k| keyed(k)).collect(),
+                whole,
                 keys,
             }),
             _ => bail!(
@@ -218,12 +300,16 @@ impl Hasher {
     }
 
     /// The stored hash of an identifier.
-    pub fn hash(&self, kind: IdKind, normalized: &str) -> String {
-        self.keyed[1..]
+    pub fn hash(&self, kind: IdKind, normalized: &str) -> IdHash {
+        let whole = self.keyed[1..self.whole]
             .iter()
             .fold(self.legacy_row_hash(kind, normalized), |h, key| {
                 hmac_hex(key, &[h.as_bytes()])
-            })
+            });
+        let short = IdHash::of(&decode_hex(&whole).expect("hex of a hash"));
+        self.keyed[self.whole..]
+            .iter()
+            .fold(short, |h, key| rekey(key, h))
     }
 
     /// The first key's hash of an identifier: the stored hash before any rotation, and the
@@ -263,26 +349,29 @@ pub fn rotate(conn: &mut rusqlite::Connection, db_path: &Path) -> Result<usize> 
     let mut key = [0u8; KEY_BYTES];
     getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("cannot make a random key: {e}"))?;
     let mut text = String::new();
-    for k in hasher.keys.iter().chain([&key.to_vec()]) {
+    for (i, k) in hasher.keys.iter().enumerate() {
+        if i >= hasher.whole {
+            text.push_str(SHORT_KEY);
+        }
         text.push_str(&hex(k));
         text.push('\n');
     }
+    text.push_str(SHORT_KEY);
+    text.push_str(&hex(&key));
+    text.push('\n');
     let temporary = path.with_extension(format!("key.{}.tmp", std::process::id()));
     write_private(&temporary, &text)?;
     let tx = conn.transaction()?;
     let mut count = 0;
     let new_key = keyed(&key);
     for table in ["person_identifier", "forgotten", "experiment_identifier"] {
-        let hashes: Vec<String> = tx
+        let hashes: Vec<IdHash> = tx
             .prepare(&format!("SELECT DISTINCT hash FROM {table}"))?
             .query_map([], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let mut update = tx.prepare(&format!("UPDATE {table} SET hash = ?1 WHERE hash = ?2"))?;
         for old in &hashes {
-            update.execute(rusqlite::params![
-                hmac_hex(&new_key, &[old.as_bytes()]),
-                old
-            ])?;
+            update.execute(rusqlite::params![rekey(&new_key, *old), old])?;
             count += 1;
         }
     }
@@ -409,7 +498,7 @@ mod tests {
         let a = first.hash(IdKind::Email, "alex@example.org");
         assert_eq!(a, second.hash(IdKind::Email, "alex@example.org"));
         assert_ne!(a, first.hash(IdKind::Phone, "alex@example.org"));
-        assert_eq!(a.len(), 64);
+        assert_eq!(a.hex().len(), 32);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -418,5 +507,33 @@ mod tests {
         }
         fs::remove_file(key_path(&db)).unwrap();
         assert!(Hasher::open(&db, true).is_err());
+    }
+
+    #[test]
+    fn a_short_hash_is_the_whole_hash_cut_and_later_keys_rekey_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        let (k0, k1, k2) = ([1u8; KEY_BYTES], [2u8; KEY_BYTES], [3u8; KEY_BYTES]);
+        // A database rotated once before hashes were shortened: both keys re-key the whole hash.
+        fs::write(key_path(&db), format!("{}\n{}\n", hex(&k0), hex(&k1))).unwrap();
+        let whole = hmac_hex(
+            &keyed(&k1),
+            &[hmac_hex(&keyed(&k0), &[b"email:", b"alex@example.org"]).as_bytes()],
+        );
+        let hasher = Hasher::open(&db, true).unwrap();
+        let short = hasher.hash(IdKind::Email, "alex@example.org");
+        assert_eq!(short.hex(), whole[..32]);
+        // Rotated since: the new key re-keys the short hash, as `rotate` does to stored ones.
+        fs::write(
+            key_path(&db),
+            format!("{}\n{}\nt:{}\n", hex(&k0), hex(&k1), hex(&k2)),
+        )
+        .unwrap();
+        let rotated = Hasher::open(&db, true).unwrap();
+        assert_eq!(
+            rotated.hash(IdKind::Email, "alex@example.org"),
+            rekey(&keyed(&k2), short)
+        );
+        assert_eq!(rotated.rotations(), 2);
     }
 }

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use anyhow::{Result, bail};
 use rusqlite::{OptionalExtension, params};
 
-use crate::import::rebuild_summaries;
-use crate::people::{Hasher, IdKind, normalize_email, normalize_phone};
+use crate::people::{Hasher, IdHash, IdKind, normalize_email, normalize_phone};
+use crate::store::summaries;
 use crate::store::{Store, now_utc, settings};
 
 /// What forgetting someone removes (or would remove).
@@ -46,7 +46,7 @@ pub fn forget(store: &mut Store, identifier: &str, apply: bool) -> Result<Forget
         )
         .optional()?;
     let mut result = Forgetting::default();
-    let mut identifiers: Vec<(String, String)> = vec![(hash.clone(), kind.as_str().to_string())];
+    let mut identifiers: Vec<(IdHash, String)> = vec![(hash, kind.as_str().to_string())];
     if let Some(person) = person {
         result.known = true;
         identifiers = conn
@@ -65,7 +65,7 @@ pub fn forget(store: &mut Store, identifier: &str, apply: bool) -> Result<Forget
             |r| r.get::<_, i64>(0),
         )? as usize;
     }
-    let hashes: Vec<String> = identifiers.iter().map(|(hash, _)| hash.clone()).collect();
+    let hashes: Vec<IdHash> = identifiers.iter().map(|(hash, _)| *hash).collect();
     let (memberships, member_ids) = crate::experiment::memberships(conn, &hashes)?;
     result.experiments = memberships.len();
     result.known |= !memberships.is_empty();
@@ -94,7 +94,7 @@ pub fn forget(store: &mut Store, identifier: &str, apply: bool) -> Result<Forget
             params![person],
         )?;
         tx.execute("DELETE FROM person WHERE id = ?1", params![person])?;
-        rebuild_summaries(&tx, efforts, days, false)?;
+        summaries::rebuild(&tx, settings::timezone(&tx)?, efforts, days, false)?;
     }
     crate::experiment::forget(&tx, &memberships)?;
     for (hash, kind) in &identifiers {

@@ -70,10 +70,10 @@ impl Db {
     /// Everything imported, without the ids that depend on the order rows arrived in.
     fn content(&self) -> Vec<String> {
         let queries = [
-            "SELECT 'touch', t.source_key, t.kind, t.at, t.local_date, e.platform, e.external_id,
-                    (SELECT min(hash) FROM person_identifier WHERE person_id = t.person_id)
+            "SELECT 'touch', t.kind, t.at, e.platform, e.external_id,
+                    (SELECT hex(min(hash)) FROM person_identifier WHERE person_id = t.person_id)
              FROM touch t JOIN effort e ON e.id = t.effort_id",
-            "SELECT 'person', (SELECT group_concat(hash, ' ') FROM
+            "SELECT 'person', (SELECT group_concat(hex(hash), ' ') FROM
                     (SELECT hash FROM person_identifier i WHERE i.person_id = p.id ORDER BY hash))
              FROM person p",
             "SELECT 'fact', e.platform, e.external_id, f.metric, f.period_start, f.value

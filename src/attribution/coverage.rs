@@ -3,8 +3,12 @@
 //! out. Email is often known only through opens and clicks, social not at all: the rules share
 //! credit among what is recorded, and say so.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
 use anyhow::Result;
 use rusqlite::{Connection, params};
+
+use crate::store::touch_kinds::{self, CLICKED, DELIVERED, OPENED, REPLIED, SENT};
 
 /// Below this many actions, the rules' shares say little.
 pub const FEW_ACTIONS: usize = 30;
@@ -96,38 +100,46 @@ pub fn coverage(conn: &Connection, campaign_id: Option<i64>) -> Result<Vec<Cover
             }
         }
     }
-    // Recorded touches, and the sends of experiments linked to their effort.
-    let touches = format!(
-        "(SELECT person_id, effort_id, kind FROM touch
-          UNION ALL
-          SELECT person_id, effort_id, 'sent' FROM ({}))",
+    // Recorded touches, and the sends of experiments linked to their effort, read once: the
+    // people and kinds of each channel are gathered here (SQLite's count(DISTINCT) sorted a
+    // million touches for it).
+    let mut effort_channel: HashMap<i64, String> = HashMap::new();
+    {
+        let mut stmt =
+            conn.prepare("SELECT id, channel FROM effort WHERE ?1 IS NULL OR campaign_id = ?1")?;
+        let mut rows = stmt.query(params![campaign_id])?;
+        while let Some(row) = rows.next()? {
+            effort_channel.insert(row.get(0)?, row.get(1)?);
+        }
+    }
+    let mut seen: BTreeMap<String, (HashSet<i64>, BTreeSet<i64>)> = BTreeMap::new();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT person_id, effort_id, kind FROM touch
+         UNION ALL
+         SELECT person_id, effort_id, {SENT} FROM ({})",
         super::LINKED_SENDS
-    );
-    let mut people = conn.prepare(&format!(
-        "SELECT e.channel, count(DISTINCT t.person_id) FROM {touches} t JOIN effort e ON e.id = t.effort_id
-         WHERE ?1 IS NULL OR e.campaign_id = ?1 GROUP BY e.channel ORDER BY e.channel"
     ))?;
-    let mut rows = people.query(params![campaign_id])?;
-    let mut found: Vec<(String, usize)> = Vec::new();
+    let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        found.push((row.get(0)?, row.get::<_, i64>(1)? as usize));
+        let effort: i64 = row.get(1)?;
+        if let Some(channel) = effort_channel.get(&effort) {
+            let (people, kinds) = seen.entry(channel.clone()).or_default();
+            people.insert(row.get(0)?);
+            kinds.insert(row.get(2)?);
+        }
     }
-    for (channel, count) in found {
+    // In the order a message goes: sent, delivered, opened, clicked, replied.
+    let order = [SENT, DELIVERED, OPENED, CLICKED, REPLIED];
+    for (channel, (people, kinds)) in seen {
         let i = entry(&mut channels, channel);
-        channels[i].people = count;
-    }
-    let mut kinds = conn.prepare(&format!(
-        "SELECT DISTINCT e.channel, t.kind FROM {touches} t JOIN effort e ON e.id = t.effort_id
-         WHERE ?1 IS NULL OR e.campaign_id = ?1"
-    ))?;
-    let mut rows = kinds.query(params![campaign_id])?;
-    let mut found: Vec<(String, String)> = Vec::new();
-    while let Some(row) = rows.next()? {
-        found.push((row.get(0)?, row.get(1)?));
-    }
-    for (channel, kind) in found {
-        let i = entry(&mut channels, channel);
-        channels[i].kinds.push(kind);
+        channels[i].people = people.len();
+        let mut kinds: Vec<i64> = kinds.into_iter().collect();
+        kinds.sort_by_key(|kind| order.iter().position(|k| k == kind).unwrap_or(order.len()));
+        channels[i].kinds = kinds
+            .into_iter()
+            .filter_map(touch_kinds::name)
+            .map(str::to_string)
+            .collect();
     }
     let mut sent = conn.prepare(
         "SELECT channel, sum(value) FROM fact

@@ -17,6 +17,7 @@ use super::lift::{LiftResult, analyse};
 use crate::experiment::audience::Recognise;
 use crate::experiment::{self, Experiment};
 use crate::people::Hasher;
+use crate::people::IdHash;
 
 /// How the two groups are known.
 pub enum Design<'a> {
@@ -138,7 +139,7 @@ pub fn measure(conn: &Connection, request: &LiftRequest) -> Result<Lift> {
 }
 
 fn experiment_units(conn: &Connection, experiment: &Experiment) -> Result<Vec<Unit>> {
-    let members: Vec<(bool, Vec<String>)> = experiment::members(conn, experiment.id)?
+    let members: Vec<(bool, Vec<IdHash>)> = experiment::members(conn, experiment.id)?
         .into_iter()
         .map(|m| (m.held_out, m.hashes))
         .collect();
@@ -156,11 +157,11 @@ fn holdout_units(
 ) -> Result<Groups> {
     let held_people =
         experiment::read_people(holdout, request.hasher, request.country, request.recognise)?;
-    let held_hashes: HashSet<&String> = held_people.iter().flatten().collect();
-    let tagged: Vec<(bool, Vec<String>)> = held_people.iter().map(|h| (true, h.clone())).collect();
+    let held_hashes: HashSet<&IdHash> = held_people.iter().flatten().collect();
+    let tagged: Vec<(bool, Vec<IdHash>)> = held_people.iter().map(|h| (true, h.clone())).collect();
     let held = groups::merge_by_person(groups::units_from_hashes(conn, &tagged)?);
     if let Some(path) = sent {
-        let sent_people: Vec<(bool, Vec<String>)> =
+        let sent_people: Vec<(bool, Vec<IdHash>)> =
             experiment::read_people(path, request.hasher, request.country, request.recognise)?
                 .into_iter()
                 .map(|h| (false, h))

@@ -9,6 +9,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use anyhow::Result;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::people::IdHash;
+use crate::store::touch_kinds::{CLICKED, DELIVERED, OPENED, REPLIED, SENT};
+
 /// One person of a group, as the person ids their identifiers are known by here (none when they
 /// never appeared in an import: they did not act).
 #[derive(Debug, Clone)]
@@ -18,7 +21,7 @@ pub struct Unit {
 }
 
 /// Looks each person's identifier hashes up among imported people.
-pub fn units_from_hashes(conn: &Connection, people: &[(bool, Vec<String>)]) -> Result<Vec<Unit>> {
+pub fn units_from_hashes(conn: &Connection, people: &[(bool, Vec<IdHash>)]) -> Result<Vec<Unit>> {
     let mut lookup = conn.prepare("SELECT person_id FROM person_identifier WHERE hash = ?1")?;
     let mut units = Vec::with_capacity(people.len());
     for (held_out, hashes) in people {
@@ -60,8 +63,8 @@ impl EffortRecord {
         let mut rows = stmt.query(params![effort_id])?;
         while let Some(row) = rows.next()? {
             let person: i64 = row.get(0)?;
-            match row.get_ref(1)?.as_str()? {
-                "opened" | "clicked" => record.opened.insert(person),
+            match row.get::<_, i64>(1)? {
+                OPENED | CLICKED => record.opened.insert(person),
                 _ => record.sent.insert(person),
             };
         }
@@ -101,17 +104,22 @@ pub fn effort_start(conn: &Connection, effort_id: i64) -> Result<Option<(i64, &'
     }
     let first = |kinds: &str| -> Result<Option<i64>> {
         Ok(conn.query_row(
-            &format!(
-                "SELECT min(unixepoch(at)) FROM touch WHERE effort_id = ?1 AND kind IN ({kinds})"
-            ),
+            &format!("SELECT min(at) FROM touch WHERE effort_id = ?1 AND kind IN ({kinds})"),
             params![effort_id],
             |row| row.get(0),
         )?)
     };
-    if let Some(at) = first("'sent', 'delivered'")? {
+    let codes = |kinds: &[i64]| {
+        kinds
+            .iter()
+            .map(|k| k.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(at) = first(&codes(&[SENT, DELIVERED]))? {
         return Ok(Some((at, "the effort's first recorded send")));
     }
-    Ok(first("'opened', 'clicked', 'replied'")?.map(|at| {
+    Ok(first(&codes(&[OPENED, CLICKED, REPLIED]))?.map(|at| {
         (
             at,
             "the effort's first recorded open or click: its export gives no send time",

@@ -81,12 +81,14 @@ pub enum TouchKind {
 }
 
 impl TouchKind {
-    fn kinds(self) -> &'static [&'static str] {
+    /// The stored codes of the kinds this reads (`store::touch_kinds`).
+    fn kinds(self) -> &'static [i64] {
+        use crate::store::touch_kinds::{CLICKED, DELIVERED, OPENED, REPLIED, SENT};
         match self {
-            TouchKind::Any => &["sent", "delivered", "opened", "clicked", "replied"],
-            TouchKind::Sent => &["sent", "delivered"],
-            TouchKind::Opened => &["opened"],
-            TouchKind::Clicked => &["clicked"],
+            TouchKind::Any => &[SENT, DELIVERED, OPENED, CLICKED, REPLIED],
+            TouchKind::Sent => &[SENT, DELIVERED],
+            TouchKind::Opened => &[OPENED],
+            TouchKind::Clicked => &[CLICKED],
         }
     }
 }
@@ -207,9 +209,9 @@ pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
         }
     }
 
-    // Each person's touches: one per effort, at its first event of the chosen kind. Rows are
-    // read in the order of the touch_by_person index (no sorting) and reduced here rather than
-    // with GROUP BY, which costs SQLite more than the reading.
+    // Each person's touches: one per effort, at its first event of the chosen kind. Touches
+    // are stored by send; they are read as they lie and sorted here by person, which costs far
+    // less than an index by person would take on disk.
     let kinds = options.touch.kinds();
     let filter = if kinds.len() == TouchKind::Any.kinds().len() {
         String::new()
@@ -223,61 +225,83 @@ pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
         [],
         |row| row.get(0),
     )?;
-    let sql = if linked && kinds.contains(&"sent") {
+    let sql = if linked && kinds.contains(&crate::store::touch_kinds::SENT) {
         format!(
-            "SELECT person_id, effort_id, at FROM touch {filter}
+            "SELECT person_id, effort_id, at, 0 FROM touch {filter}
              UNION ALL
-             SELECT person_id, effort_id, at FROM ({LINKED_SENDS})
-             ORDER BY 1, 2"
+             SELECT person_id, effort_id, at, 1 FROM ({LINKED_SENDS})"
         )
     } else {
-        format!("SELECT person_id, effort_id, at FROM touch {filter} ORDER BY person_id, effort_id")
+        format!("SELECT person_id, effort_id, at, 0 FROM touch {filter}")
     };
     let args: Vec<rusqlite::types::Value> = if filter.is_empty() {
         Vec::new()
     } else {
-        kinds.iter().map(|k| (*k).to_string().into()).collect()
+        kinds.iter().map(|k| (*k).into()).collect()
     };
-    // All touches in one vector, person by person (the query's order): `people` holds each
-    // person's id, ascending, and `spans` where their touches are. One allocation instead of one
-    // per person, and lookups by binary search instead of hashing.
-    let mut touches: Vec<Touch> = Vec::new();
+    // Only each person's first touch of each effort matters. Touches come by effort, in time
+    // order within a send, so the first of a (person, effort) pair is the first one read: a
+    // stamp per person (the last effort that person was seen for) keeps only those. Linked
+    // sends (part 1) are not in time order with the touches, so they get stamps of their own.
+    let mut read: Vec<(i64, i64, usize, i64)> = Vec::new();
+    {
+        let mut stamps: Vec<u32> = Vec::new();
+        let mut effort_number: HashMap<(i64, i64), u32> = HashMap::new();
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        while let Some(row) = rows.next()? {
+            let effort: i64 = row.get(1)?;
+            let Some(&key) = effort_key.get(&effort) else {
+                continue;
+            };
+            let (person, at): (i64, i64) = (row.get(0)?, row.get(2)?);
+            let part: i64 = row.get(3)?;
+            let next = effort_number.len() as u32 + 1;
+            let stamp = *effort_number.entry((effort, part)).or_insert(next);
+            if let Ok(slot) = usize::try_from(person)
+                && slot < 1 << 28
+            {
+                if slot >= stamps.len() {
+                    stamps.resize(slot + 1, 0);
+                }
+                if stamps[slot] == stamp {
+                    continue;
+                }
+                stamps[slot] = stamp;
+            }
+            read.push((person, at, key, effort));
+        }
+    }
+    // By person, then time (a person's touches of an effort the stamp did not reduce, a rare
+    // UNION of linked sends or a person id beyond the stamps, keep their earliest below).
+    read.sort_unstable();
+    // All touches in one vector, person by person: `people` holds each person's id, ascending,
+    // and `spans` where their touches are. One allocation instead of one per person, and
+    // lookups by binary search instead of hashing.
+    let mut touches: Vec<Touch> = Vec::with_capacity(read.len());
     let mut people: Vec<i64> = Vec::new();
     let mut spans: Vec<(usize, usize)> = Vec::new();
     {
-        let mut stmt = conn.prepare(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        let mut seen_efforts: Vec<i64> = Vec::new();
         let mut person: Option<i64> = None;
-        let mut person_start = 0;
-        // The effort being read for this person: its id, key and earliest time so far.
-        let mut group: Option<(i64, usize, i64)> = None;
-        while let Some(row) = rows.next()? {
-            let row_person: i64 = row.get(0)?;
-            let effort: i64 = row.get(1)?;
-            let at = epoch_seconds(row.get_ref(2)?.as_str()?)?;
-            if person == Some(row_person) {
-                if let Some((group_effort, _, first)) = &mut group
-                    && *group_effort == effort
-                {
-                    *first = (*first).min(at);
-                    continue;
-                }
-                close_group(&mut group, &mut touches);
-            } else {
-                close_group(&mut group, &mut touches);
-                if let Some(done) = person.filter(|_| touches.len() > person_start) {
+        for (row_person, at, key, effort) in read {
+            if person != Some(row_person) {
+                if let Some(done) = person {
                     people.push(done);
-                    spans.push((person_start, touches.len()));
+                    spans.push((touches.len() - seen_efforts.len(), touches.len()));
                 }
                 person = Some(row_person);
-                person_start = touches.len();
+                seen_efforts.clear();
             }
-            group = effort_key.get(&effort).map(|&key| (effort, key, at));
+            // Earliest first: a later touch of an effort already held adds nothing.
+            if !seen_efforts.contains(&effort) {
+                seen_efforts.push(effort);
+                touches.push(Touch { key, at });
+            }
         }
-        close_group(&mut group, &mut touches);
-        if let Some(done) = person.filter(|_| touches.len() > person_start) {
+        if let Some(done) = person {
             people.push(done);
-            spans.push((person_start, touches.len()));
+            spans.push((touches.len() - seen_efforts.len(), touches.len()));
         }
     }
     for &(start, end) in &spans {
@@ -378,7 +402,7 @@ pub fn load(conn: &Connection, options: &Options) -> Result<Evidence> {
 /// Who each linked experiment sent its effort to, as touch rows (person, effort, time): the
 /// members assigned to be sent, at the effort's send time (else its first recorded touch).
 pub const LINKED_SENDS: &str = "SELECT DISTINCT pi.person_id AS person_id, x.effort_id AS effort_id,
-        coalesce(e.sent_at, (SELECT min(t.at) FROM touch t WHERE t.effort_id = e.id)) AS at
+        coalesce(unixepoch(e.sent_at), (SELECT min(t.at) FROM touch t WHERE t.effort_id = e.id)) AS at
     FROM experiment x
     JOIN experiment_member m ON m.experiment_id = x.id AND m.assigned = 'send'
     JOIN experiment_identifier i ON i.experiment_id = m.experiment_id AND i.member = m.member
@@ -386,13 +410,6 @@ pub const LINKED_SENDS: &str = "SELECT DISTINCT pi.person_id AS person_id, x.eff
     JOIN effort e ON e.id = x.effort_id
     WHERE x.effort_id IS NOT NULL
       AND coalesce(e.sent_at, (SELECT min(t.at) FROM touch t WHERE t.effort_id = e.id)) IS NOT NULL";
-
-/// Ends one person's reading of one effort: a touch at its earliest time.
-fn close_group(group: &mut Option<(i64, usize, i64)>, touches: &mut Vec<Touch>) {
-    if let Some((_, key, first)) = group.take() {
-        touches.push(Touch { key, at: first });
-    }
-}
 
 /// Seconds since 1970 of a stored time.
 fn epoch_seconds(text: &str) -> Result<i64> {

@@ -14,7 +14,7 @@ use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::people::Hasher;
+use crate::people::{Hasher, IdHash};
 use crate::store::{Store, now_utc};
 use audience::ListFile;
 use draw::{Draw, StratumSplit};
@@ -46,7 +46,7 @@ pub struct Experiment {
 #[derive(Debug, Clone)]
 pub struct Member {
     pub held_out: bool,
-    pub hashes: Vec<String>,
+    pub hashes: Vec<IdHash>,
 }
 
 /// What `turnout holdout draw` is asked to do.
@@ -147,7 +147,7 @@ pub fn read_people(
     hasher: &Hasher,
     country: &str,
     recognise: audience::Recognise,
-) -> Result<Vec<Vec<String>>> {
+) -> Result<Vec<Vec<IdHash>>> {
     let list = audience::read(
         path,
         &audience::ReadOptions {
@@ -156,7 +156,7 @@ pub fn read_people(
             recognise,
         },
     )?;
-    let people: Vec<Vec<String>> = draw::units(&list)
+    let people: Vec<Vec<IdHash>> = draw::units(&list)
         .into_iter()
         .map(|unit| {
             unit.ids
@@ -185,7 +185,7 @@ pub fn link(conn: &Connection, experiment_id: i64, effort_id: i64) -> Result<()>
 
 /// The people each linked experiment assigned to be sent, by effort: (effort id, the hashes of
 /// each member's identifiers), for the rules that share credit.
-pub fn linked_sends(conn: &Connection) -> Result<Vec<(i64, Vec<Vec<String>>)>> {
+pub fn linked_sends(conn: &Connection) -> Result<Vec<(i64, Vec<Vec<IdHash>>)>> {
     let mut sends = Vec::new();
     for experiment in list(conn)? {
         let Some(effort) = experiment.effort_id else {
@@ -220,7 +220,7 @@ pub fn members(conn: &Connection, experiment_id: i64) -> Result<Vec<Member>> {
             });
             last = Some(member);
         }
-        if let Some(hash) = row.get::<_, Option<String>>(2)? {
+        if let Some(hash) = row.get::<_, Option<IdHash>>(2)? {
             members.last_mut().expect("pushed").hashes.push(hash);
         }
     }
@@ -417,12 +417,12 @@ pub fn record(
         )?;
         let mut find_person =
             tx.prepare("SELECT person_id FROM person_identifier WHERE hash = ?1")?;
-        let mut new_person = tx.prepare("INSERT INTO person (created_at) VALUES (?1)")?;
+        let mut new_person = tx.prepare("INSERT INTO person DEFAULT VALUES")?;
         let mut person_identifier = tx.prepare(
             "INSERT OR IGNORE INTO person_identifier (hash, kind, person_id) VALUES (?1, ?2, ?3)",
         )?;
         for (index, unit) in draw.units.iter().enumerate() {
-            let hashes: Vec<(String, &str)> = unit
+            let hashes: Vec<(IdHash, &str)> = unit
                 .ids
                 .iter()
                 .map(|(kind, value)| (hasher.hash(*kind, value), kind.as_str()))
@@ -468,7 +468,7 @@ fn known_as_person(
     find: &mut rusqlite::Statement,
     create: &mut rusqlite::Statement,
     add: &mut rusqlite::Statement,
-    hashes: &[(String, &str)],
+    hashes: &[(IdHash, &str)],
 ) -> Result<()> {
     let mut person: Option<i64> = None;
     for (hash, _) in hashes {
@@ -482,7 +482,7 @@ fn known_as_person(
     }
     let person = match person {
         Some(person) => person,
-        None => create.insert(params![now_utc()])?,
+        None => create.insert([])?,
     };
     for (hash, kind) in hashes {
         add.execute(params![hash, kind, person])?;
@@ -497,8 +497,8 @@ pub type Memberships = BTreeSet<(i64, i64)>;
 /// (and its kind) of those members.
 pub fn memberships(
     conn: &Connection,
-    hashes: &[String],
-) -> Result<(Memberships, Vec<(String, String)>)> {
+    hashes: &[IdHash],
+) -> Result<(Memberships, Vec<(IdHash, String)>)> {
     let mut find = conn.prepare(
         "SELECT DISTINCT experiment_id, member FROM experiment_identifier WHERE hash = ?1",
     )?;

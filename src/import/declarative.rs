@@ -19,6 +19,7 @@ use super::writer::{
 };
 use super::{ReadContext, Record, RowIssue, RowOutcome};
 use crate::dates::DayRange;
+use crate::store::touch_kinds;
 
 /// How much of a row's sha256 identifies it (see `source_key`).
 const SOURCE_KEY_BYTES: usize = 16;
@@ -440,7 +441,7 @@ struct DeclarativeParser {
     rate_mismatches: Vec<String>,
     /// Metric names, for plan items' goals.
     vocabulary_names: Vec<String>,
-    forgotten: std::collections::HashSet<String>,
+    forgotten: std::collections::HashSet<crate::people::IdHash>,
 }
 
 type Row = BTreeMap<String, Val>;
@@ -945,7 +946,7 @@ impl RowParser for DeclarativeParser {
                     time,
                     email,
                     phone,
-                    key,
+                    key: _,
                     alias,
                     ..
                 } => {
@@ -967,14 +968,6 @@ impl RowParser for DeclarativeParser {
                         ));
                     };
                     let at = self.time_of(&row, Some(time));
-                    let mut fields: Vec<&str> = key.iter().map(String::as_str).collect();
-                    if fields.is_empty() {
-                        fields = vec![effort.as_str(), time.as_str()];
-                        fields.extend(email.as_deref());
-                        fields.extend(phone.as_deref());
-                    }
-                    let source_key = self.source_key(index, &row, &fields, &person);
-                    let legacy_source_key = self.legacy_source_key(index, &row, &fields, &person);
                     records.push(Record::Touch(TouchRecord {
                         person,
                         effort: EffortKey {
@@ -989,11 +982,9 @@ impl RowParser for DeclarativeParser {
                         },
                         channel: channels::parse(channel).unwrap_or("other"),
                         campaign_id,
-                        kind: touch.clone(),
-                        at,
+                        kind: touch_kinds::code(touch).unwrap_or(touch_kinds::OPENED),
+                        at: at.timestamp(),
                         local_date: at.with_timezone(&self.org_tz).date_naive(),
-                        source_key,
-                        legacy_source_key,
                     }));
                 }
                 RecordSpec::Action {

@@ -19,10 +19,9 @@ mod source;
 mod spans;
 pub mod spec;
 mod touch_counts;
+mod touches;
 mod turnout_metrics;
 mod writer;
-
-pub use writer::rebuild_summaries;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -278,7 +277,7 @@ pub(crate) struct ReadContext {
     /// Comment lines above the header (`# Start date: 20260907`).
     pub preamble: Vec<String>,
     /// Hashes of people who asked to be forgotten: their rows are skipped.
-    pub forgotten: std::collections::HashSet<String>,
+    pub forgotten: std::collections::HashSet<crate::people::IdHash>,
     /// `--new-key`: start a new hash key when it is missing (linkage to stored people is lost).
     pub new_key: bool,
 }
@@ -475,14 +474,9 @@ fn import_file(
     )?;
     let import_id = tx.last_insert_rowid();
 
-    let mut writer = writer::Writer::new(&tx, import_id, &profile_name);
+    let mut writer = writer::Writer::new(&tx, import_id, &profile_name, context.org_tz)?;
     for table in bulk_tables {
         writer.defer_indexes(table)?;
-        // Appended rows are checked for repeats at the end, when the rows themselves are gone:
-        // not when `--rejects` wants them.
-        if table == "touch" && !observer.wants_rejected_rows() {
-            writer.append_touches()?;
-        }
     }
     let mut counts = Counts::default();
     let mut rejected_sample = Vec::new();
@@ -571,13 +565,7 @@ fn import_file(
         };
         written.map(|()| parser)
     })?;
-    for issue in writer.finish()? {
-        counts.inserted -= 1;
-        counts.rejected += 1;
-        if rejected_sample.len() < REJECTED_SAMPLE {
-            rejected_sample.push(issue);
-        }
-    }
+    writer.finish()?;
     rejected_sample.sort_by_key(|issue| issue.line);
     observer.progress(tap.bytes_read());
     observer.finished();
@@ -835,10 +823,10 @@ const BULK_ROWS: u64 = 100_000;
 /// the table's lookup indexes again afterwards is cheaper than updating them row by row.
 fn is_bulk(conn: &rusqlite::Connection, table: &str, len: u64) -> Result<bool> {
     let rows = len / SMALLEST_ROW_BYTES;
-    // The largest id is the table's size, near enough, without counting every row.
+    // Whether the table holds as many rows as the file may: counted no further than that.
     let stored: i64 = conn.query_row(
-        &format!("SELECT ifnull(max(id), 0) FROM {table}"),
-        [],
+        &format!("SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?1)"),
+        params![rows.saturating_add(1).min(i64::MAX as u64) as i64],
         |row| row.get(0),
     )?;
     let bulk_rows = std::env::var("TURNOUT_BULK_ROWS")

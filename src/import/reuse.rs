@@ -20,7 +20,8 @@ use sha2::{Digest, Sha256};
 use super::{Counts, ImportOptions, ReadContext};
 
 /// The tables whose rows record which import wrote them (`import_id`).
-const OWNED_TABLES: [&str; 4] = ["touch", "action", "metric_value", "plan_item"];
+/// Touches are counted per send instead (`import_effort`).
+const OWNED_TABLES: [&str; 3] = ["action", "metric_value", "plan_item"];
 
 /// The tables whose contents change how a file's rows are read and linked.
 const CONTEXT_TABLES: [&str; 6] = [
@@ -59,7 +60,13 @@ pub(crate) fn fingerprint(
     ));
     for table in CONTEXT_TABLES {
         part(table);
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
+        // Tables kept in key order (WITHOUT ROWID) are read in that order.
+        let order = if table == "forgotten" {
+            "hash"
+        } else {
+            "rowid"
+        };
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
         let columns = stmt.column_count();
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
@@ -152,11 +159,22 @@ pub(crate) fn find(
             |row| row.get::<_, i64>(0),
         )?;
     }
-    Ok((still_owned == rows_owned).then_some(Earlier {
-        owner,
-        counts,
-        notes,
-    }))
+    // Its touches are as it left them while no later import has written touches of its sends.
+    let touches_taken: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM import_effort mine
+                        JOIN import_effort later ON later.effort_id = mine.effort_id
+                                                AND later.import_id > mine.import_id
+                        WHERE mine.import_id = ?1)",
+        params![owner],
+        |row| row.get(0),
+    )?;
+    Ok(
+        (still_owned == rows_owned && !touches_taken).then_some(Earlier {
+            owner,
+            counts,
+            notes,
+        }),
+    )
 }
 
 /// The earlier import of the same bytes with the same profile, whatever the day or flags: for a

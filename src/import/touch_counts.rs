@@ -1,17 +1,17 @@
-//! Touch counts kept in memory while a bulk import appends to an empty touch table: the same
-//! sums `writer::rebuild_summaries` counts from the table (touches per effort, kind and day;
-//! people whose first open or click of an effort fell on each day), without reading every
-//! appended row back and sorting it twice.
+//! Touch counts kept in memory while an import writes the touches of sends that had none: the
+//! same sums `store::summaries` counts from the table (touches per send, kind and day; people
+//! whose first open or click of a send fell on each day), without reading every row back.
 
-use std::collections::BTreeSet;
 use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
 use chrono::NaiveDate;
 use foldhash::{HashMap, HashMapExt};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
-use crate::dates::iso_date;
+use crate::store::summaries::EffortCounts;
+use crate::store::touch_kinds::{CLICKED, OPENED};
 
 /// The most (effort, opened or clicked, person) first days kept: about 9 MiB. An import that
 /// would need more falls back to counting the table at the end.
@@ -20,11 +20,9 @@ const MAX_FIRST_DAYS: usize = 400_000;
 const PERSON_BITS: u32 = 40;
 const MAX_EFFORT_SLOTS: usize = 1 << 22;
 
-const KINDS: [&str; 5] = ["sent", "delivered", "opened", "clicked", "replied"];
-
 pub struct TouchCounts {
-    /// (effort id, kind, day) → touches.
-    per_day: HashMap<(i64, &'static str, NaiveDate), u64>,
+    /// (effort id, kind code, day) → touches.
+    per_day: HashMap<(i64, i64, NaiveDate), u64>,
     /// (effort slot, opened or clicked, person id), packed → the first day.
     first_day: HashMap<u64, NaiveDate>,
     /// Effort ids in the order first seen: an effort's slot is its place here.
@@ -41,28 +39,15 @@ impl Default for TouchCounts {
     }
 }
 
-/// The metric a touch kind counts as (as `rebuild_summaries` names it).
-fn metric_of(kind: &str) -> &str {
-    match kind {
-        "opened" => "opens",
-        "clicked" => "clicks",
-        "replied" => "replies",
-        other => other,
-    }
-}
-
 impl TouchCounts {
-    /// Counts one touch. False when it cannot be counted in memory (a kind it does not know,
-    /// too many people): the caller then drops these counts and counts the table instead.
-    pub fn add(&mut self, effort_id: i64, kind: &str, person_id: i64, day: NaiveDate) -> bool {
-        let Some(kind) = KINDS.iter().copied().find(|k| *k == kind) else {
-            return false;
-        };
+    /// Counts one touch (its kind's stored code). False when it cannot be counted in memory
+    /// (too many people): the caller then drops these counts and counts the table instead.
+    pub fn add(&mut self, effort_id: i64, kind: i64, person_id: i64, day: NaiveDate) -> bool {
         *self.per_day.entry((effort_id, kind, day)).or_default() += 1;
-        if kind != "opened" && kind != "clicked" {
+        if kind != OPENED && kind != CLICKED {
             return true;
         }
-        let Some(key) = self.first_day_key(effort_id, kind == "clicked", person_id) else {
+        let Some(key) = self.first_day_key(effort_id, kind == CLICKED, person_id) else {
             return false;
         };
         let full = self.first_day.len() >= MAX_FIRST_DAYS;
@@ -97,39 +82,33 @@ impl TouchCounts {
 
     /// Replaces the efforts' rows of `touch_fact` with these counts; returns the efforts.
     pub fn write(self, conn: &Connection) -> Result<BTreeSet<i64>> {
-        let efforts: BTreeSet<i64> = self.per_day.keys().map(|(effort, _, _)| *effort).collect();
-        for effort_id in &efforts {
-            conn.prepare_cached("DELETE FROM touch_fact WHERE effort_id = ?1")?
-                .execute(params![effort_id])?;
+        let mut by_effort: BTreeMap<i64, EffortCounts> = BTreeMap::new();
+        for ((effort, kind, day), n) in self.per_day {
+            *by_effort
+                .entry(effort)
+                .or_default()
+                .per_day
+                .entry((kind, day))
+                .or_default() += n;
         }
-        let mut unique: HashMap<(i64, &str, NaiveDate), u64> = HashMap::new();
-        for (key, day) in &self.first_day {
+        for (key, day) in self.first_day {
             let slot = (key >> (PERSON_BITS + 1)) as usize;
-            let metric = if key >> PERSON_BITS & 1 == 1 {
-                "unique_clicks"
+            let kind = if key >> PERSON_BITS & 1 == 1 {
+                CLICKED
             } else {
-                "unique_opens"
+                OPENED
             };
-            *unique
-                .entry((self.efforts[slot], metric, *day))
+            *by_effort
+                .entry(self.efforts[slot])
+                .or_default()
+                .first_days
+                .entry((kind, day))
                 .or_default() += 1;
         }
-        let rows = self
-            .per_day
-            .iter()
-            .map(|((effort, kind, day), n)| (*effort, metric_of(kind), *day, *n))
-            .chain(
-                unique
-                    .iter()
-                    .map(|((effort, metric, day), n)| (*effort, *metric, *day, *n)),
-            );
-        let mut insert = conn.prepare_cached(
-            "INSERT INTO touch_fact (effort_id, metric, period_start, value) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for (effort, metric, day, n) in rows {
-            insert.execute(params![effort, metric, iso_date(day), n as f64])?;
+        for (effort, counts) in &by_effort {
+            counts.write(conn, *effort)?;
         }
-        Ok(efforts)
+        Ok(by_effort.into_keys().collect())
     }
 }
 
@@ -144,13 +123,13 @@ mod tests {
     #[test]
     fn first_days_are_per_effort_kind_and_person() {
         let mut counts = TouchCounts::default();
-        assert!(counts.add(7, "opened", 1, day(3)));
-        assert!(counts.add(7, "opened", 1, day(2)));
-        assert!(counts.add(7, "clicked", 1, day(4)));
-        assert!(counts.add(9, "opened", 1, day(5)));
-        assert!(counts.add(7, "sent", 2, day(1)));
+        assert!(counts.add(7, OPENED, 1, day(3)));
+        assert!(counts.add(7, OPENED, 1, day(2)));
+        assert!(counts.add(7, CLICKED, 1, day(4)));
+        assert!(counts.add(9, OPENED, 1, day(5)));
+        assert!(counts.add(7, crate::store::touch_kinds::SENT, 2, day(1)));
         assert_eq!(counts.first_day.len(), 3);
-        assert_eq!(counts.per_day[&(7, "opened", day(3))], 1);
+        assert_eq!(counts.per_day[&(7, OPENED, day(3))], 1);
         let firsts: Vec<NaiveDate> = {
             let mut v: Vec<NaiveDate> = counts.first_day.values().copied().collect();
             v.sort();
@@ -162,8 +141,7 @@ mod tests {
     #[test]
     fn what_cannot_be_kept_is_refused() {
         let mut counts = TouchCounts::default();
-        assert!(!counts.add(1, "bounced", 1, day(1)));
-        assert!(!counts.add(1, "opened", 1 << PERSON_BITS, day(1)));
-        assert!(!counts.add(1, "opened", -1, day(1)));
+        assert!(!counts.add(1, OPENED, 1 << PERSON_BITS, day(1)));
+        assert!(!counts.add(1, OPENED, -1, day(1)));
     }
 }

@@ -9,14 +9,16 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::cells::Grain;
 use super::spans::{self, SnapshotTally};
-use super::touch_counts::TouchCounts;
+use super::touches::Touches;
 use super::{Record, RowIssue};
 use crate::dates::DayRange;
-use crate::people::IdKind;
+use crate::people::{IdHash, IdKind};
+use crate::store::summaries;
 
 /// An effort as a row names it: the platform's namespace and the platform's id for it.
 #[derive(Debug, Clone)]
@@ -41,7 +43,7 @@ pub struct EffortInfo {
 /// The hashed identifiers a row carries for one person.
 #[derive(Debug, Clone, Default)]
 pub struct PersonIds {
-    pub hashes: Vec<(IdKind, String)>,
+    pub hashes: Vec<(IdKind, IdHash)>,
     /// The identifiers' part of row identities (see `people::Hasher::row_hash`).
     pub row_hashes: Vec<String>,
     /// The same part as written before schema version 3, when the database may hold such rows.
@@ -54,19 +56,11 @@ pub struct TouchRecord {
     pub effort: EffortKey,
     pub channel: &'static str,
     pub campaign_id: Option<i64>,
-    pub kind: String,
-    pub at: DateTime<Utc>,
+    /// The kind's stored code (`store::touch_kinds`).
+    pub kind: i64,
+    /// Seconds since 1970, UTC.
+    pub at: i64,
     pub local_date: NaiveDate,
-    pub source_key: String,
-    /// The row's identity as turnout wrote it before schema version 3 (see `rekey_legacy`).
-    pub legacy_source_key: Option<String>,
-}
-
-/// The tables whose rows may carry an identity from before schema version 3.
-#[derive(Debug, Clone, Copy)]
-enum LegacyTable {
-    Touch,
-    Action,
 }
 
 #[derive(Debug, Clone)]
@@ -139,8 +133,6 @@ pub enum Span {
 
 /// (id, value, import id, import line, campaign id) of a stored number.
 type StoredValue = (i64, f64, Option<i64>, Option<i64>, Option<i64>);
-/// (id, person, effort, time, import id, import line) of a stored touch.
-type StoredTouch = (i64, i64, i64, String, Option<i64>, Option<i64>);
 /// When an event starts: the instant, and the day in the organization's zone.
 type EventStart = Option<(DateTime<Utc>, NaiveDate)>;
 /// (id, start, title, campaign id) of a stored event.
@@ -167,13 +159,11 @@ pub struct Writer<'c> {
     efforts: HashMap<(String, String), KnownEffort>,
     profile: String,
     conflicts: Vec<String>,
-    /// Efforts whose touches this import changed: their touch counts are rebuilt at the end.
-    touched_efforts: std::collections::BTreeSet<i64>,
     /// Whether this import wrote numbers about efforts (which decides whose touches count).
     wrote_effort_values: bool,
     /// (campaign id or 0, day) whose action sums this import changed.
     action_days: std::collections::BTreeSet<(i64, String)>,
-    /// Who each identifier hash (its first 128 bits) belongs to, as far as this import has
+    /// Who each identifier hash (as one number) belongs to, as far as this import has
     /// looked: people recur on many rows of an export, and a lookup in memory is far cheaper
     /// than one in the identifier index. Cleared whenever people are merged.
     known_people: HashMap<u128, i64>,
@@ -181,21 +171,16 @@ pub struct Writer<'c> {
     /// import began, and the cache was never cleared since): then a person it does not know is
     /// new, with no need to look in the table.
     known_people_complete: bool,
-    /// Stored rows (numbers, touches, actions, plan items) this import wrote or confirmed.
+    /// Stored rows (numbers, actions, plan items) this import wrote or confirmed; its touches
+    /// are counted per send instead (`import_effort`).
     rows_owned: u64,
     /// The indexes dropped for a bulk import (their `CREATE INDEX` statements), built again
     /// before anything reads through them.
     deferred_indexes: Vec<String>,
-    /// Whether touches are appended straight to `touch`, with no index to file them into (a
-    /// bulk import into an empty table; see `append_touches`).
-    appending: bool,
-    /// The `CREATE UNIQUE INDEX` of touch identities, dropped while appending.
-    identity_index: Option<String>,
-    /// While appending: the touch counts of the efforts, kept as rows arrive, so they need not
-    /// be counted from the table again at the end. Gone when they may no longer be exact.
-    counted: Option<TouchCounts>,
-    /// Repeats found when appending ended early (see `person`).
-    late_repeats: Vec<RowIssue>,
+    /// The touches this import writes, and what they change.
+    touches: Touches,
+    /// The organization's zone, in which touches are counted per day.
+    zone: Tz,
     /// What this import's snapshots did, for its summary.
     snapshots: SnapshotTally,
     /// The days this import's period totals cover, first to last.
@@ -209,49 +194,42 @@ pub struct PeriodsSeen {
     pub last: Option<NaiveDate>,
 }
 
-/// The first 128 bits of a hex identifier hash: a cache key 4 times smaller than the hash, with
-/// no realistic chance of two people sharing it.
-fn hash_prefix(hash: &str) -> Option<u128> {
-    hash.get(..32)
-        .and_then(|prefix| u128::from_str_radix(prefix, 16).ok())
-}
-
 const MAX_CONFLICTS: usize = 20;
-
-/// A touch appended while its table has no index (see `append_touches`).
-const TOUCH_APPEND: &str =
-    "INSERT INTO touch (person_id, effort_id, kind, at, local_date, source_key, import_id, import_line)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-/// A touch filed into the table's indexes, unless its identity is taken.
-const TOUCH_INSERT_NEW: &str =
-    "INSERT INTO touch (person_id, effort_id, kind, at, local_date, source_key, import_id, import_line)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (source_key) DO NOTHING";
 
 /// Values closer than this are the same number (exports print floats with varying digits).
 const SAME_VALUE: f64 = 1e-9;
 
 impl<'c> Writer<'c> {
-    pub fn new(conn: &'c Connection, import_id: i64, profile: &str) -> Writer<'c> {
-        Writer {
+    pub fn new(
+        conn: &'c Connection,
+        import_id: i64,
+        profile: &str,
+        zone: Tz,
+    ) -> Result<Writer<'c>> {
+        // With no identifier stored yet, a person this import has not met is new: no need to
+        // look in the table.
+        let no_people: bool = conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM person_identifier)",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(Writer {
             conn,
             import_id,
             profile: profile.to_string(),
             efforts: HashMap::new(),
             conflicts: Vec::new(),
-            touched_efforts: Default::default(),
             wrote_effort_values: false,
             action_days: Default::default(),
             known_people: HashMap::new(),
-            known_people_complete: false,
+            known_people_complete: no_people,
             rows_owned: 0,
             deferred_indexes: Vec::new(),
-            appending: false,
-            identity_index: None,
-            counted: None,
-            late_repeats: Vec::new(),
+            touches: Touches::default(),
+            zone,
             snapshots: SnapshotTally::default(),
             periods: PeriodsSeen::default(),
-        }
+        })
     }
 
     /// For an import of many rows into a table that is small beside them: drops the table's
@@ -276,80 +254,6 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
-    /// For a bulk import into an empty touch table: touches are appended to `touch` in file
-    /// order with no index at all (not even the unique one of identities), and the indexes are
-    /// built at the end, one sorted pass each. Building the unique index is also what finds rows
-    /// that repeat an earlier line of the file: they are taken out then and rejected, as they
-    /// would have been row by row. The effort's touch counts are kept in memory meanwhile.
-    pub fn append_touches(&mut self) -> Result<()> {
-        let empty: bool =
-            self.conn
-                .query_row("SELECT NOT EXISTS (SELECT 1 FROM touch)", [], |row| {
-                    row.get(0)
-                })?;
-        let identity_index: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'touch_identity'",
-                [],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if let (true, Some(sql)) = (empty, identity_index) {
-            self.known_people_complete = self.conn.query_row(
-                "SELECT NOT EXISTS (SELECT 1 FROM person_identifier)",
-                [],
-                |row| row.get(0),
-            )?;
-            self.conn.execute_batch("DROP INDEX touch_identity")?;
-            self.identity_index = Some(sql);
-            self.appending = true;
-            self.counted = Some(TouchCounts::default());
-        }
-        Ok(())
-    }
-
-    /// Ends appending: builds the unique index of identities, first taking out (and returning,
-    /// as rejected repeats) the rows whose identity an earlier line of the file already had.
-    fn end_appending(&mut self) -> Result<Vec<RowIssue>> {
-        if !self.appending {
-            return Ok(Vec::new());
-        }
-        self.appending = false;
-        let Some(sql) = self.identity_index.take() else {
-            return Ok(Vec::new());
-        };
-        // Most files repeat no row: then the index builds at the first try.
-        match self.conn.execute_batch(&sql) {
-            Ok(()) => return Ok(Vec::new()),
-            Err(rusqlite::Error::SqliteFailure(err, _))
-                if err.code == rusqlite::ErrorCode::ConstraintViolation => {}
-            Err(err) => return Err(err.into()),
-        }
-        let found: Vec<(i64, i64, i64)> = self
-            .conn
-            .prepare(
-                "SELECT t.id, t.import_line, f.first_line FROM touch t
-                 JOIN (SELECT source_key, min(import_line) AS first_line FROM touch
-                       GROUP BY source_key HAVING count(*) > 1) f USING (source_key)
-                 WHERE t.import_line > f.first_line ORDER BY t.import_line",
-            )?
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut repeats = Vec::with_capacity(found.len());
-        for (id, line, first_line) in found {
-            self.conn
-                .prepare_cached("DELETE FROM touch WHERE id = ?1")?
-                .execute(params![id])?;
-            repeats.push(repeat_issue(line as u64, first_line));
-        }
-        self.conn.execute_batch(&sql)?;
-        // The counts kept in memory counted the repeats too.
-        self.counted = None;
-        self.rows_owned -= repeats.len() as u64;
-        Ok(repeats)
-    }
-
     /// Builds the deferred indexes again.
     fn restore_indexes(&mut self) -> Result<()> {
         for sql in std::mem::take(&mut self.deferred_indexes) {
@@ -359,47 +263,31 @@ impl<'c> Writer<'c> {
     }
 
     /// Brings the derived tables up to date once every row is written: the touch counts of the
-    /// efforts this import touched, and which tools gave aggregates for which campaigns.
-    ///
-    /// Returns the rows found to repeat an earlier line only now (appended touches): the caller
-    /// counts them as rejected rather than inserted.
-    pub fn finish(&mut self) -> Result<Vec<RowIssue>> {
+    /// sends this import touched, the action sums of its days, and which tools gave aggregates
+    /// for which campaigns.
+    pub fn finish(&mut self) -> Result<()> {
         // No row is left to look people up for: the memory goes to sorting instead.
         self.known_people = HashMap::new();
         self.known_people_complete = false;
-        if self.appending || !self.deferred_indexes.is_empty() {
+        if !self.deferred_indexes.is_empty() {
             // The indexes are built by sorting every row: SQLite may sort on two threads, in less
-            // cache each (together they stay within the import's memory), which cut this step
-            // from 3.2 s to 2.2 s for a million touches.
+            // cache each (together they stay within the import's memory).
             self.conn.pragma_update(None, "threads", 2)?;
             self.conn.pragma_update(None, "cache_size", -2048)?;
         }
-        let mut repeats = std::mem::take(&mut self.late_repeats);
-        repeats.extend(self.end_appending()?);
-        for issue in &repeats {
-            self.record_issue(issue, "rejected")?;
-        }
-        let mut efforts = std::mem::take(&mut self.touched_efforts);
-        let mut presence = self.wrote_effort_values;
-        if let Some(counted) = self.counted.take() {
-            // Every touch of these efforts came from this file (the table was empty): their
-            // counts are the ones kept while appending (and still exact once no repeat was found).
-            for effort_id in counted.write(self.conn)? {
-                efforts.remove(&effort_id);
-                presence = true;
-            }
-        }
         self.restore_indexes()?;
-        rebuild_summaries(
+        let touches = std::mem::take(&mut self.touches);
+        let counted = touches.finish(self.conn, self.import_id, self.zone)?;
+        summaries::rebuild(
             self.conn,
-            efforts,
+            self.zone,
+            [],
             std::mem::take(&mut self.action_days),
-            presence,
+            self.wrote_effort_values || !counted.is_empty(),
         )?;
-        Ok(repeats)
+        Ok(())
     }
 
-    /// Numbers this import gave differently from another kind of export of the same effort.
     pub fn conflicts(&self) -> &[String] {
         &self.conflicts
     }
@@ -423,7 +311,7 @@ impl<'c> Writer<'c> {
         if outcome.is_ok() {
             self.rows_owned += records
                 .iter()
-                .filter(|r| !matches!(r, Record::Event(_) | Record::Person(_)))
+                .filter(|r| !matches!(r, Record::Event(_) | Record::Person(_) | Record::Touch(_)))
                 .count() as u64;
         }
         Ok(outcome)
@@ -450,7 +338,7 @@ impl<'c> Writer<'c> {
                     self.efforts.clear();
                     self.known_people.clear();
                     self.known_people_complete = false;
-                    self.counted = None;
+                    self.touches.rolled_back();
                     return Ok(Err(issue));
                 }
             }
@@ -806,10 +694,7 @@ impl<'c> Writer<'c> {
         {
             merge_efforts(self.conn, from, effort.id)?;
             self.efforts.retain(|_, known| known.id != from);
-            self.touched_efforts.remove(&from);
-            self.touched_efforts.insert(effort.id);
-            // The counts kept in memory no longer match the efforts' touches.
-            self.counted = None;
+            self.touches.merge_efforts(from, effort.id);
         }
         self.efforts
             .insert((platform.to_string(), alias.to_string()), effort.clone());
@@ -823,9 +708,9 @@ impl<'c> Writer<'c> {
             return Ok((None, Applied::Unchanged));
         }
         let mut owners: Vec<i64> = Vec::new();
-        let mut unknown: Vec<&(IdKind, String)> = Vec::new();
+        let mut unknown: Vec<&(IdKind, IdHash)> = Vec::new();
         for entry in &ids.hashes {
-            let cached = hash_prefix(&entry.1).and_then(|p| self.known_people.get(&p).copied());
+            let cached = self.known_people.get(&entry.1.as_u128()).copied();
             let owner: Option<i64> = match cached {
                 Some(id) => Some(id),
                 None if self.known_people_complete => None,
@@ -836,9 +721,9 @@ impl<'c> Writer<'c> {
                     .optional()?,
             };
             if cached.is_none()
-                && let (Some(id), Some(prefix)) = (owner, hash_prefix(&entry.1))
+                && let Some(id) = owner
             {
-                self.known_people.insert(prefix, id);
+                self.known_people.insert(entry.1.as_u128(), id);
             }
             match owner {
                 Some(id) => {
@@ -854,37 +739,22 @@ impl<'c> Writer<'c> {
             Some(&id) => id,
             None => {
                 self.conn
-                    .prepare_cached("INSERT INTO person (created_at) VALUES (?1)")?
-                    .execute(params![crate::store::now_utc()])?;
+                    .prepare_cached("INSERT INTO person DEFAULT VALUES")?
+                    .execute([])?;
                 applied = Applied::Inserted;
                 self.conn.last_insert_rowid()
             }
         };
-        if owners.len() > 1 {
-            // Merging people rewrites their touches and looks rows up by person: from here on,
-            // rows are filed into every index as they come. Repeats found among the appended
-            // ones wait for `finish` to be reported with the rest.
-            let repeats = self.end_appending()?;
-            self.late_repeats.extend(repeats);
-            self.restore_indexes()?;
-            self.counted = None;
-        }
         for &other in owners.iter().filter(|&&o| o != person) {
-            // Unique counts of the merged person's efforts change: rebuild them at the end.
-            let efforts: Vec<i64> = self
-                .conn
-                .prepare_cached("SELECT DISTINCT effort_id FROM touch WHERE person_id = ?1")?
-                .query_map(params![other], |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            self.touched_efforts.extend(efforts);
-            for table in ["person_identifier", "touch", "action"] {
+            // Identifiers and actions move now; touches (many, and ordered by send, not by
+            // person) move at the end, in one pass for every merge (`Touches::finish`).
+            for table in ["person_identifier", "action"] {
                 self.conn.execute(
                     &format!("UPDATE {table} SET person_id = ?1 WHERE person_id = ?2"),
                     params![person, other],
                 )?;
             }
-            self.conn
-                .execute("DELETE FROM person WHERE id = ?1", params![other])?;
+            self.touches.merge_people(other, person);
             self.known_people.clear();
             self.known_people_complete = false;
             applied = strongest(applied, Applied::Updated);
@@ -895,36 +765,12 @@ impl<'c> Writer<'c> {
                     "INSERT INTO person_identifier (hash, kind, person_id) VALUES (?1, ?2, ?3)",
                 )?
                 .execute(params![hash, kind.as_str(), person])?;
-            if let Some(prefix) = hash_prefix(hash) {
-                self.known_people.insert(prefix, person);
-            }
+            self.known_people.insert(hash.as_u128(), person);
             if applied == Applied::Unchanged {
                 applied = Applied::Updated;
             }
         }
         Ok((Some(person), applied))
-    }
-
-    /// Runs one of the touch inserts below; returns how many rows it wrote.
-    fn insert_touch(
-        &self,
-        sql: &str,
-        person: Option<i64>,
-        effort_id: i64,
-        record: &TouchRecord,
-        at: &str,
-        line: u64,
-    ) -> Result<usize> {
-        Ok(self.conn.prepare_cached(sql)?.execute(params![
-            person,
-            effort_id,
-            record.kind,
-            at,
-            crate::dates::iso_date(record.local_date),
-            record.source_key,
-            self.import_id,
-            line as i64
-        ])?)
     }
 
     fn apply_touch(
@@ -941,74 +787,20 @@ impl<'c> Writer<'c> {
             Ok(effort) => effort,
             Err(issue) => return Ok(Err(issue)),
         };
-        let (person, _) = self.person(&record.person)?;
-        self.touched_efforts.insert(effort.id);
-        let at = crate::dates::rfc3339_utc(&record.at);
-        if self.appending
-            && let Some(person) = person
-        {
-            self.insert_touch(TOUCH_APPEND, Some(person), effort.id, record, &at, line)?;
-            if let Some(counted) = &mut self.counted
-                && !counted.add(effort.id, &record.kind, person, record.local_date)
-            {
-                // Too many people to keep in memory: the table is counted at the end instead.
-                self.counted = None;
-            }
-            return Ok(Ok(Applied::Inserted));
-        }
-        if let Some(legacy) = &record.legacy_source_key {
-            self.rekey_legacy(LegacyTable::Touch, legacy, &record.source_key)?;
-        }
-        // Most rows of an import are new: try the insert first, and look for the stored row
-        // only when the identity is taken.
-        let inserted = self.insert_touch(TOUCH_INSERT_NEW, person, effort.id, record, &at, line)?;
-        if inserted == 1 {
-            return Ok(Ok(Applied::Inserted));
-        }
-        let existing: Option<StoredTouch> = self
-            .conn
-            .prepare_cached("SELECT id, person_id, effort_id, at, import_id, import_line FROM touch WHERE source_key = ?1")?
-            .query_row(params![record.source_key], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
-            })
-            .optional()?;
-        match existing {
-            None => anyhow::bail!("a touch vanished while it was being imported"),
-            Some((_, _, _, _, Some(import), Some(first_line))) if import == self.import_id => {
-                Ok(Err(repeat_issue(line, first_line)))
-            }
-            Some((id, old_person, old_effort, old_at, _, _)) => {
-                let same = Some(old_person) == person && old_effort == effort.id && old_at == at;
-                self.conn
-                    .prepare_cached(
-                        "UPDATE touch SET person_id = ?1, effort_id = ?2, at = ?3, local_date = ?4, import_id = ?5, import_line = ?6
-                         WHERE id = ?7",
-                    )?
-                    .execute(params![person, effort.id, at, record.local_date.to_string(), self.import_id, line as i64, id])?;
-                Ok(Ok(if same {
-                    Applied::Unchanged
-                } else {
-                    Applied::Updated
-                }))
-            }
-        }
+        let Some(person) = self.person(&record.person)?.0 else {
+            anyhow::bail!("a touch without a person reached the writer (line {line})");
+        };
+        self.touches
+            .write(self.conn, effort.id, person, record, line)
     }
 
     /// Gives a row imported before schema version 3 its current identity, so importing its file
     /// again finds it instead of adding it twice. (Version 3 changed how people enter a row's
     /// identity; the old identity cannot be recomputed without the export, so rows are re-keyed
     /// as their files come back.) When both identities are stored, the newer row stays.
-    fn rekey_legacy(&mut self, table: LegacyTable, legacy: &str, current: &str) -> Result<()> {
-        let sql = match table {
-            LegacyTable::Touch => {
-                "UPDATE OR IGNORE touch SET source_key = ?2 WHERE source_key = ?1"
-            }
-            LegacyTable::Action => {
-                "UPDATE OR IGNORE action SET source_key = ?2 WHERE source_key = ?1"
-            }
-        };
+    fn rekey_legacy(&mut self, legacy: &str, current: &str) -> Result<()> {
         self.conn
-            .prepare_cached(sql)?
+            .prepare_cached("UPDATE OR IGNORE action SET source_key = ?2 WHERE source_key = ?1")?
             .execute(params![legacy, current])?;
         Ok(())
     }
@@ -1019,7 +811,7 @@ impl<'c> Writer<'c> {
         line: u64,
     ) -> Result<Result<Applied, RowIssue>> {
         if let Some(legacy) = &record.legacy_source_key {
-            self.rekey_legacy(LegacyTable::Action, legacy, &record.source_key)?;
+            self.rekey_legacy(legacy, &record.source_key)?;
         }
         let (person, _) = self.person(&record.person)?;
         let mut at = record.at;
@@ -1352,15 +1144,22 @@ fn strongest(a: Applied, b: Applied) -> Applied {
     }
 }
 
-/// Rebuilds the summary tables reports read: the touch counts of `efforts`, the action sums of
-/// (campaign or 0, day) `days`, and, when `presence`, which tools gave aggregates for which
-/// campaigns. Imports call it for what they changed; so does `turnout forget`.
 /// Folds effort `from` into effort `into`: its touches, numbers, costs and names move, and it
 /// goes. The caller rebuilds the touch counts of `into`.
 pub fn merge_efforts(conn: &Connection, from: i64, into: i64) -> Result<()> {
+    // A touch both names of the send hold is kept once.
     conn.execute(
-        "UPDATE touch SET effort_id = ?2 WHERE effort_id = ?1",
+        "UPDATE OR IGNORE touch SET effort_id = ?2 WHERE effort_id = ?1",
         params![from, into],
+    )?;
+    conn.execute("DELETE FROM touch WHERE effort_id = ?1", params![from])?;
+    conn.execute(
+        "UPDATE OR IGNORE import_effort SET effort_id = ?2 WHERE effort_id = ?1",
+        params![from, into],
+    )?;
+    conn.execute(
+        "DELETE FROM import_effort WHERE effort_id = ?1",
+        params![from],
     )?;
     // A number both efforts hold for the same day stays as `into` has it.
     conn.execute(
@@ -1385,61 +1184,5 @@ pub fn merge_efforts(conn: &Connection, from: i64, into: i64) -> Result<()> {
     )?;
     conn.execute("DELETE FROM touch_fact WHERE effort_id = ?1", params![from])?;
     conn.execute("DELETE FROM effort WHERE id = ?1", params![from])?;
-    Ok(())
-}
-
-pub fn rebuild_summaries(
-    conn: &Connection,
-    efforts: impl IntoIterator<Item = i64>,
-    days: impl IntoIterator<Item = (i64, String)>,
-    presence: bool,
-) -> Result<()> {
-    let mut presence = presence;
-    for effort_id in efforts {
-        conn.prepare_cached("DELETE FROM touch_fact WHERE effort_id = ?1")?
-            .execute(params![effort_id])?;
-        conn.prepare_cached(
-            "INSERT INTO touch_fact (effort_id, metric, period_start, value)
-             SELECT effort_id,
-                    CASE kind WHEN 'opened' THEN 'opens' WHEN 'clicked' THEN 'clicks'
-                              WHEN 'replied' THEN 'replies' ELSE kind END,
-                    local_date, count(*)
-             FROM touch WHERE effort_id = ?1 GROUP BY kind, local_date",
-        )?
-        .execute(params![effort_id])?;
-        conn.prepare_cached(
-            "INSERT INTO touch_fact (effort_id, metric, period_start, value)
-             SELECT ?1, metric, first_day, count(*) FROM (
-                 SELECT CASE kind WHEN 'opened' THEN 'unique_opens' ELSE 'unique_clicks' END AS metric,
-                        min(local_date) AS first_day
-                 FROM touch WHERE effort_id = ?1 AND kind IN ('opened', 'clicked')
-                 GROUP BY kind, person_id)
-             GROUP BY metric, first_day",
-        )?
-        .execute(params![effort_id])?;
-        presence = true;
-    }
-    for (campaign_id, day) in days {
-        conn.prepare_cached(
-            "DELETE FROM action_fact WHERE ifnull(campaign_id, 0) = ?1 AND period_start = ?2",
-        )?
-        .execute(params![campaign_id, day])?;
-        conn.prepare_cached(
-            "INSERT INTO action_fact (campaign_id, period_start, metric, channel, source_code, value)
-             SELECT campaign_id, local_date, metric, channel, source_code, sum(amount) FROM action
-             WHERE ifnull(campaign_id, 0) = ?1 AND local_date = ?2
-             GROUP BY metric, channel, source_code",
-        )?
-        .execute(params![campaign_id, day])?;
-    }
-    if presence {
-        conn.execute_batch(
-            "DELETE FROM aggregate_presence;
-             INSERT INTO aggregate_presence (platform, campaign_id, metric)
-             SELECT DISTINCT e.platform, ifnull(mv.campaign_id, 0), mv.metric
-             FROM metric_value mv JOIN effort e ON e.id = mv.effort_id
-             WHERE mv.origin = 'import';",
-        )?;
-    }
     Ok(())
 }

@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "007_time_shapes_and_whole_weeks.sql",
         include_str!("../../schema/007_time_shapes_and_whole_weeks.sql"),
     ),
+    (
+        "008_compact_store.sql",
+        include_str!("../../schema/008_compact_store.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

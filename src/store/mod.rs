@@ -7,6 +7,8 @@
 mod migrations;
 mod references;
 pub mod settings;
+pub mod summaries;
+pub mod touch_kinds;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -452,8 +452,8 @@ fn touches_by_effort(db: &std::path::Path) -> Vec<(String, i64)> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut stmt = conn
         .prepare(
-            "SELECT e.external_id, count(t.id) FROM effort e LEFT JOIN touch t ON t.effort_id = e.id
-             WHERE e.channel = 'email' GROUP BY e.id HAVING count(t.id) > 0 ORDER BY 1",
+            "SELECT e.external_id, count(t.at) FROM effort e LEFT JOIN touch t ON t.effort_id = e.id
+             WHERE e.channel = 'email' GROUP BY e.id HAVING count(t.at) > 0 ORDER BY 1",
         )
         .unwrap();
     stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))

@@ -312,7 +312,7 @@ fn the_key_can_be_found_and_rotated_without_losing_anyone() {
     let hashes = |sandbox: &Sandbox| -> Vec<String> {
         let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
         let mut stmt = conn
-            .prepare("SELECT hash FROM person_identifier ORDER BY person_id, kind")
+            .prepare("SELECT hex(hash) FROM person_identifier ORDER BY person_id, kind")
             .unwrap();
         stmt.query_map([], |r| r.get(0))
             .unwrap()

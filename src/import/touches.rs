@@ -1,0 +1,214 @@
+//! Writing touches: one person's contact with one send. A touch is its own identity (send,
+//! moment, person, kind: the table's key), so writing one is a single insert that does nothing
+//! when the touch is stored.
+//!
+//! A touch already stored is unchanged when it was stored before this import (the file, or an
+//! overlapping one, was imported before), and rejected as a repeat when an earlier row of this
+//! very file wrote it. For a send with no touches before this import, every stored touch is this
+//! file's; for the others, the touches this file has written so far are kept aside in a
+//! temporary table, so the same file read again gives the same outcome as the first time. The counts per day of sends that
+//! had no touches are kept in memory as rows arrive; the others are counted from the table at
+//! the end. People merged during the import take their touches with them at the end, in one
+//! pass, rather than one pass over the table per merge.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use anyhow::Result;
+use chrono_tz::Tz;
+use rusqlite::{Connection, params};
+
+use super::RowIssue;
+use super::touch_counts::TouchCounts;
+use super::writer::{Applied, TouchRecord};
+use crate::store::summaries;
+
+const INSERT: &str = "INSERT INTO touch (effort_id, at, person_id, kind) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT DO NOTHING";
+const SEEN: &str =
+    "INSERT INTO temp.seen_touch (effort_id, at, person_id, kind) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT DO NOTHING";
+
+pub struct Touches {
+    /// Per send: whether it had touches before this import.
+    had_touches: HashMap<i64, bool>,
+    /// Touches this import added, per send (the ledger's `import_effort`).
+    added: BTreeMap<i64, u64>,
+    /// The counts of sends that had no touches before, kept as rows arrive; none once they may
+    /// not be exact (too many people, a merge).
+    counted: Option<TouchCounts>,
+    /// Sends to count from the table at the end.
+    recount: BTreeSet<i64>,
+    /// People merged into others during the import: from → into.
+    merged: BTreeMap<i64, i64>,
+    /// Whether the temporary table of this file's touches (of sends that had touches) exists.
+    seen_table: bool,
+}
+
+impl Default for Touches {
+    fn default() -> Touches {
+        Touches {
+            had_touches: HashMap::new(),
+            added: BTreeMap::new(),
+            counted: Some(TouchCounts::default()),
+            recount: BTreeSet::new(),
+            merged: BTreeMap::new(),
+            seen_table: false,
+        }
+    }
+}
+
+/// Why a row that repeats an earlier one of its file is rejected.
+fn repeat(line: u64) -> RowIssue {
+    RowIssue {
+        line,
+        column_number: None,
+        column_name: None,
+        expected: Some("one row per person, send, kind and second".to_string()),
+        found: Some("a repeat of an earlier row".to_string()),
+        reason: "this row records the same touch as an earlier row of this file (same person, send, kind and second), so it would count twice".to_string(),
+    }
+}
+
+impl Touches {
+    /// Writes one touch of `effort_id` by `person_id`.
+    pub fn write(
+        &mut self,
+        conn: &Connection,
+        effort_id: i64,
+        person_id: i64,
+        record: &TouchRecord,
+        line: u64,
+    ) -> Result<Result<Applied, RowIssue>> {
+        let had = match self.had_touches.get(&effort_id) {
+            Some(&had) => had,
+            None => {
+                let had: bool = conn
+                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM touch WHERE effort_id = ?1)")?
+                    .query_row(params![effort_id], |row| row.get(0))?;
+                self.had_touches.insert(effort_id, had);
+                had
+            }
+        };
+        let touch = params![effort_id, record.at, person_id, record.kind];
+        if had {
+            if !self.seen_table {
+                conn.execute_batch(
+                    "CREATE TEMP TABLE seen_touch (
+                         effort_id INTEGER, at INTEGER, person_id INTEGER, kind INTEGER,
+                         PRIMARY KEY (effort_id, at, person_id, kind)) WITHOUT ROWID",
+                )?;
+                self.seen_table = true;
+            }
+            let first_time = conn.prepare_cached(SEEN)?.execute(touch)?;
+            if first_time == 0 {
+                return Ok(Err(repeat(line)));
+            }
+        }
+        let inserted = conn.prepare_cached(INSERT)?.execute(touch)?;
+        if inserted == 0 {
+            return Ok(if had {
+                Ok(Applied::Unchanged)
+            } else {
+                Err(repeat(line))
+            });
+        }
+        *self.added.entry(effort_id).or_default() += 1;
+        if had {
+            self.recount.insert(effort_id);
+        } else if let Some(counted) = &mut self.counted
+            && !counted.add(effort_id, record.kind, person_id, record.local_date)
+        {
+            // Too many people to keep in memory: the table is counted at the end instead.
+            self.counted = None;
+        }
+        Ok(Ok(Applied::Inserted))
+    }
+
+    /// A row was rolled back after some of its touches were written: the counts kept in memory
+    /// may hold them.
+    pub fn rolled_back(&mut self) {
+        self.counted = None;
+    }
+
+    /// Person `from` was merged into `into`: their touches move at the end.
+    pub fn merge_people(&mut self, from: i64, into: i64) {
+        for target in self.merged.values_mut() {
+            if *target == from {
+                *target = into;
+            }
+        }
+        self.merged.insert(from, into);
+        self.counted = None;
+    }
+
+    /// Send `from` was folded into `into` (another name of the same send).
+    pub fn merge_efforts(&mut self, from: i64, into: i64) {
+        let had = self.had_touches.remove(&from).unwrap_or(true);
+        *self.had_touches.entry(into).or_insert(true) |= had;
+        if let Some(added) = self.added.remove(&from) {
+            *self.added.entry(into).or_default() += added;
+        }
+        self.recount.remove(&from);
+        self.recount.insert(into);
+        self.counted = None;
+    }
+
+    /// Moves merged people's touches, brings the counts of every send this import changed up to
+    /// date, and records how many touches it added to each. Returns the sends counted.
+    pub fn finish(self, conn: &Connection, import_id: i64, zone: Tz) -> Result<BTreeSet<i64>> {
+        if self.seen_table {
+            conn.execute_batch("DROP TABLE temp.seen_touch")?;
+        }
+        let mut recount = self.recount;
+        if !self.merged.is_empty() {
+            recount.extend(move_merged_touches(conn, &self.merged)?);
+        }
+        let mut counted_sends = BTreeSet::new();
+        match self.counted {
+            Some(counted) => counted_sends.extend(counted.write(conn)?),
+            None => recount.extend(self.added.keys().copied()),
+        }
+        for effort_id in &recount {
+            summaries::count_effort(conn, zone, *effort_id)?.write(conn, *effort_id)?;
+        }
+        let mut record = conn.prepare_cached(
+            "INSERT INTO import_effort (import_id, effort_id, touches) VALUES (?1, ?2, ?3)",
+        )?;
+        for (effort_id, touches) in &self.added {
+            record.execute(params![import_id, effort_id, *touches as i64])?;
+        }
+        counted_sends.extend(recount);
+        Ok(counted_sends)
+    }
+}
+
+/// Gives merged people's touches to the people they were merged into (a touch both had is kept
+/// once) and removes the merged people. Returns the sends whose touches changed hands.
+fn move_merged_touches(conn: &Connection, merged: &BTreeMap<i64, i64>) -> Result<Vec<i64>> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE merged_person (from_id INTEGER PRIMARY KEY, into_id INTEGER NOT NULL)",
+    )?;
+    {
+        let mut insert =
+            conn.prepare("INSERT INTO temp.merged_person (from_id, into_id) VALUES (?1, ?2)")?;
+        for (from, into) in merged {
+            insert.execute(params![from, into])?;
+        }
+    }
+    let efforts: Vec<i64> = conn
+        .prepare(
+            "SELECT DISTINCT effort_id FROM touch
+             WHERE person_id IN (SELECT from_id FROM temp.merged_person)",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    conn.execute_batch(
+        "UPDATE OR IGNORE touch
+         SET person_id = (SELECT into_id FROM temp.merged_person WHERE from_id = touch.person_id)
+         WHERE person_id IN (SELECT from_id FROM temp.merged_person);
+         DELETE FROM touch WHERE person_id IN (SELECT from_id FROM temp.merged_person);
+         DELETE FROM person WHERE id IN (SELECT from_id FROM temp.merged_person);
+         DROP TABLE temp.merged_person;",
+    )?;
+    Ok(efforts)
+}
