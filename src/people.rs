@@ -301,6 +301,16 @@ impl Hasher {
 
     /// The stored hash of an identifier.
     pub fn hash(&self, kind: IdKind, normalized: &str) -> IdHash {
+        if self.whole == 1 {
+            // No key re-keys the whole hash: the first key's HMAC, shortened, without the
+            // round trip through hex.
+            let mut mac = self.keyed[0].clone();
+            mac.update(kind.as_str().as_bytes());
+            mac.update(b":");
+            mac.update(normalized.as_bytes());
+            let short = IdHash::of(&mac.finalize().into_bytes());
+            return self.keyed[1..].iter().fold(short, |h, key| rekey(key, h));
+        }
         let whole = self.keyed[1..self.whole]
             .iter()
             .fold(self.legacy_row_hash(kind, normalized), |h, key| {
@@ -535,5 +545,12 @@ mod tests {
             rekey(&keyed(&k2), short)
         );
         assert_eq!(rotated.rotations(), 2);
+        // Never rotated: the first key's HMAC, cut.
+        fs::write(key_path(&db), format!("{}\n", hex(&k0))).unwrap();
+        let fresh = Hasher::open(&db, true).unwrap();
+        assert_eq!(
+            fresh.hash(IdKind::Email, "alex@example.org").hex(),
+            hmac_hex(&keyed(&k0), &[b"email:", b"alex@example.org"])[..32]
+        );
     }
 }

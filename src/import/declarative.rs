@@ -10,6 +10,7 @@ use csv::ByteRecord;
 use sha2::{Digest, Sha256};
 
 use super::cells::{Grain, parse_timestamp};
+use super::identifiers::Identifiers;
 use super::profiles::{Profile, RowParser, show_header};
 use super::shape::{self, Moment};
 use super::spec::{Condition, FieldSpec, FieldType, ProfileSpec, RecordSpec};
@@ -26,7 +27,7 @@ const SOURCE_KEY_BYTES: usize = 16;
 use crate::channels;
 use crate::linking::{CodeMatcher, codes_in, link_parameter};
 use crate::output::plain_number;
-use crate::people::{Hasher, IdKind, normalize_email, normalize_phone};
+use crate::people::{Hasher, normalize_email, normalize_phone};
 use crate::values::parse_value;
 
 /// Where a profile came from, for `turnout profiles list`.
@@ -191,11 +192,21 @@ impl Profile for DeclarativeProfile {
                 constants.insert(name.clone(), value);
             }
         }
-        let hasher = if self.needs_people() {
-            Some(
-                Hasher::open_with(&context.db_path, context.has_people, context.new_key)
-                    .map_err(|e| format!("{e:#}"))?,
-            )
+        // Touches are their own identity; other records carry their people in theirs.
+        let row_hashes = self
+            .spec
+            .records
+            .iter()
+            .any(|record| !matches!(record, RecordSpec::Touch { .. }));
+        let identifiers = if self.needs_people() {
+            let hasher = Hasher::open_with(&context.db_path, context.has_people, context.new_key)
+                .map_err(|e| format!("{e:#}"))?;
+            Some(Identifiers::new(
+                hasher,
+                &context.default_country,
+                row_hashes,
+                context.legacy_identities,
+            ))
         } else {
             None
         };
@@ -227,8 +238,7 @@ impl Profile for DeclarativeProfile {
             zone,
             org_tz: context.org_tz,
             default_country: context.default_country.clone(),
-            hasher,
-            legacy_identities: context.legacy_identities,
+            identifiers,
             matcher: context.matcher.clone(),
             campaigns: context.campaigns.clone(),
             campaign_override: context.campaign_override.as_ref().map(|(_, id)| *id),
@@ -422,10 +432,8 @@ struct DeclarativeParser {
     zone: Tz,
     org_tz: Tz,
     default_country: String,
-    hasher: Option<Hasher>,
-    /// The database holds imports from before schema version 4, so rows may carry the identity
-    /// of before version 3.
-    legacy_identities: bool,
+    /// The people rows name, hashed (none when the profile names no one).
+    identifiers: Option<Identifiers>,
     matcher: CodeMatcher,
     campaigns: BTreeMap<String, i64>,
     campaign_override: Option<i64>,
@@ -644,33 +652,11 @@ impl DeclarativeParser {
     }
 
     fn person(&self, row: &Row, email: Option<&String>, phone: Option<&String>) -> PersonIds {
-        let mut ids = PersonIds::default();
-        let Some(hasher) = &self.hasher else {
-            return ids;
+        let Some(identifiers) = &self.identifiers else {
+            return PersonIds::default();
         };
-        if let Some(text) = email.and_then(|f| row.get(f)).and_then(Val::text)
-            && let Some(email) = normalize_email(text)
-        {
-            ids.hashes
-                .push((IdKind::Email, hasher.hash(IdKind::Email, &email)));
-            ids.row_hashes.push(hasher.row_hash(IdKind::Email, &email));
-            if self.legacy_identities {
-                ids.legacy_row_hashes
-                    .push(hasher.legacy_row_hash(IdKind::Email, &email));
-            }
-        }
-        if let Some(text) = phone.and_then(|f| row.get(f)).and_then(Val::text)
-            && let Some(phone) = normalize_phone(text, &self.default_country)
-        {
-            ids.hashes
-                .push((IdKind::Phone, hasher.hash(IdKind::Phone, &phone)));
-            ids.row_hashes.push(hasher.row_hash(IdKind::Phone, &phone));
-            if self.legacy_identities {
-                ids.legacy_row_hashes
-                    .push(hasher.legacy_row_hash(IdKind::Phone, &phone));
-            }
-        }
-        ids
+        let cell = |field: Option<&String>| field.and_then(|f| row.get(f)).and_then(Val::text);
+        identifiers.person(cell(email), cell(phone))
     }
 
     fn mentions_forgotten(&self, row: &Row) -> bool {

@@ -12,6 +12,7 @@
 
 mod cells;
 mod declarative;
+mod identifiers;
 mod profiles;
 mod reuse;
 pub mod shape;

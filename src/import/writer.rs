@@ -5,8 +5,6 @@
 //! last wrote or confirmed a value is remembered (import id and line), which is also how a row
 //! that repeats an earlier row of the *same* file is caught without holding the file in memory.
 
-use std::collections::HashMap;
-
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -149,14 +147,22 @@ pub enum Applied {
 struct KnownEffort {
     id: i64,
     campaign_id: Option<i64>,
-    channel: String,
+    /// Shared, not copied: the effort is looked up for every row of its file.
+    channel: std::rc::Rc<str>,
+}
+
+/// An effort as a file names it (platform, id), and what is known of it.
+struct NamedEffort {
+    platform: String,
+    external_id: String,
+    effort: KnownEffort,
 }
 
 pub struct Writer<'c> {
     conn: &'c Connection,
     import_id: i64,
     /// Efforts seen in this file; there are few efforts per file, however many rows.
-    efforts: HashMap<(String, String), KnownEffort>,
+    efforts: Vec<NamedEffort>,
     profile: String,
     conflicts: Vec<String>,
     /// Whether this import wrote numbers about efforts (which decides whose touches count).
@@ -166,7 +172,7 @@ pub struct Writer<'c> {
     /// Who each identifier hash (as one number) belongs to, as far as this import has
     /// looked: people recur on many rows of an export, and a lookup in memory is far cheaper
     /// than one in the identifier index. Cleared whenever people are merged.
-    known_people: HashMap<u128, i64>,
+    known_people: foldhash::HashMap<u128, i64>,
     /// Whether `known_people` holds every stored identifier (the table was empty when a bulk
     /// import began, and the cache was never cleared since): then a person it does not know is
     /// new, with no need to look in the table.
@@ -217,11 +223,11 @@ impl<'c> Writer<'c> {
             conn,
             import_id,
             profile: profile.to_string(),
-            efforts: HashMap::new(),
+            efforts: Vec::new(),
             conflicts: Vec::new(),
             wrote_effort_values: false,
             action_days: Default::default(),
-            known_people: HashMap::new(),
+            known_people: foldhash::HashMap::default(),
             known_people_complete: no_people,
             rows_owned: 0,
             deferred_indexes: Vec::new(),
@@ -267,7 +273,7 @@ impl<'c> Writer<'c> {
     /// for which campaigns.
     pub fn finish(&mut self) -> Result<()> {
         // No row is left to look people up for: the memory goes to sorting instead.
-        self.known_people = HashMap::new();
+        self.known_people = foldhash::HashMap::default();
         self.known_people_complete = false;
         if !self.deferred_indexes.is_empty() {
             // The indexes are built by sorting every row: SQLite may sort on two threads, in less
@@ -365,7 +371,7 @@ impl<'c> Writer<'c> {
     ) -> Result<Result<Applied, RowIssue>> {
         let (effort_id, channel) = match &record.effort {
             Some(key) => match self.effort(key, record.channel, record.campaign_id, line)? {
-                Ok(effort) => (Some(effort.id), Some(effort.channel)),
+                Ok(effort) => (Some(effort.id), Some(effort.channel.to_string())),
                 Err(issue) => return Ok(Err(issue)),
             },
             None => (None, record.channel.map(str::to_string)),
@@ -555,8 +561,7 @@ impl<'c> Writer<'c> {
         campaign_id: Option<i64>,
         line: u64,
     ) -> Result<Result<KnownEffort, RowIssue>> {
-        let cache_key = (key.platform.clone(), key.external_id.clone());
-        let known = match self.efforts.get(&cache_key) {
+        let known = match self.known_effort(&key.platform, &key.external_id) {
             Some(known) => Some(known.clone()),
             // The effort by its id, or by another name an export gave it.
             None => self
@@ -588,7 +593,7 @@ impl<'c> Writer<'c> {
         let effort = match known {
             Some(mut effort) => {
                 if let Some(channel) = channel
-                    && channel != effort.channel
+                    && channel != &*effort.channel
                 {
                     return Ok(Err(reject(
                         format!("channel {}", effort.channel),
@@ -659,16 +664,14 @@ impl<'c> Writer<'c> {
                 KnownEffort {
                     id: self.conn.last_insert_rowid(),
                     campaign_id,
-                    channel: channel.to_string(),
+                    channel: channel.into(),
                 }
             }
         };
-        self.efforts.insert(cache_key, effort.clone());
+        self.remember_effort(&key.platform, &key.external_id, &effort);
         if let Some(alias) = key.alias.as_deref()
             && alias != key.external_id
-            && !self
-                .efforts
-                .contains_key(&(key.platform.clone(), alias.to_string()))
+            && self.known_effort(&key.platform, alias).is_none()
         {
             self.alias(&key.platform, alias, &effort)?;
         }
@@ -693,12 +696,34 @@ impl<'c> Writer<'c> {
             && from != effort.id
         {
             merge_efforts(self.conn, from, effort.id)?;
-            self.efforts.retain(|_, known| known.id != from);
+            self.efforts.retain(|named| named.effort.id != from);
             self.touches.merge_efforts(from, effort.id);
         }
-        self.efforts
-            .insert((platform.to_string(), alias.to_string()), effort.clone());
+        self.remember_effort(platform, alias, effort);
         Ok(())
+    }
+
+    /// The effort this file names so (a file names few efforts, however many rows it has).
+    fn known_effort(&self, platform: &str, external_id: &str) -> Option<KnownEffort> {
+        self.efforts
+            .iter()
+            .find(|named| named.platform == platform && named.external_id == external_id)
+            .map(|named| named.effort.clone())
+    }
+
+    fn remember_effort(&mut self, platform: &str, external_id: &str, effort: &KnownEffort) {
+        match self
+            .efforts
+            .iter_mut()
+            .find(|named| named.platform == platform && named.external_id == external_id)
+        {
+            Some(named) => named.effort = effort.clone(),
+            None => self.efforts.push(NamedEffort {
+                platform: platform.to_string(),
+                external_id: external_id.to_string(),
+                effort: effort.clone(),
+            }),
+        }
     }
 
     /// The person these identifiers belong to, creating or joining people as needed: a row that
