@@ -10,25 +10,15 @@
 //! - a file that cannot be read as its profile is refused whole and the database is left exactly
 //!   as it was; `--dry-run` and `--strict` failures roll the transaction back.
 
-mod cells;
-mod declarative;
-mod identifiers;
-mod profiles;
-mod reuse;
-pub mod shape;
+mod model;
+mod parser;
 mod source;
-mod spans;
-pub mod spec;
-mod touch_counts;
-mod touches;
-mod turnout_metrics;
 mod writer;
 
 use std::collections::{BTreeMap, VecDeque};
 
 use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
-use chrono_tz::Tz;
 use std::io::{BufRead, BufReader};
 use std::sync::mpsc::{Receiver, SyncSender};
 
@@ -38,98 +28,20 @@ use rusqlite::{TransactionBehavior, params};
 use crate::campaigns;
 use crate::metrics::Vocabulary;
 use crate::store::{Store, now_utc, settings};
-use spec::Shape;
+use model::spec::Shape;
+use model::{Layout, ReadContext, RowOutcome, RowParser};
+use parser as profiles;
+use source::reuse;
 
-pub use cells::Grain;
-pub use declarative::IDENTIFIERS_DROPPED;
-pub use profiles::{BUILT_IN, ProfileInfo, ProfileSummary};
+pub use model::shape;
+pub use model::spec;
+pub use model::{
+    Counts, Grain, ImportObserver, ImportOptions, ImportReport, Outcome, ProfileInfo, RowIssue,
+    Silent,
+};
+pub use parser::declarative::IDENTIFIERS_DROPPED;
+pub use parser::{BUILT_IN, ProfileSummary};
 pub use source::{ImportSource, sniff};
-
-/// What the user asked for on the command line, for every file of one `turnout import`.
-#[derive(Debug, Clone)]
-pub struct ImportOptions {
-    pub profile: Option<String>,
-    pub campaign: Option<String>,
-    pub dry_run: bool,
-    pub strict: bool,
-    /// The zone of timestamps that carry no offset (`--tz`); else the profile's, else the org's.
-    pub tz: Option<Tz>,
-    /// `--date`, `--as-of` and `--period` (or `--begin`/`--end`): see `shape`.
-    pub time: shape::TimeFlags,
-    pub today: NaiveDate,
-    /// List the columns a profile ignores.
-    pub verbose: bool,
-    /// Start a new hash key when it is missing (`--new-key`).
-    pub new_key: bool,
-}
-
-/// How every row read was accounted for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Counts {
-    pub rows_read: u64,
-    pub inserted: u64,
-    pub updated: u64,
-    pub unchanged: u64,
-    pub rejected: u64,
-    pub skipped: u64,
-}
-
-impl Counts {
-    /// The accounting identity every import must satisfy.
-    pub fn balances(&self) -> bool {
-        self.rows_read
-            == self.inserted + self.updated + self.unchanged + self.rejected + self.skipped
-    }
-}
-
-/// A row that was not imported: where it is, what was expected, what was found, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RowIssue {
-    pub line: u64,
-    /// 1-based column number, where one column is at fault.
-    pub column_number: Option<usize>,
-    pub column_name: Option<String>,
-    pub expected: Option<String>,
-    pub found: Option<String>,
-    pub reason: String,
-}
-
-impl RowIssue {
-    /// A row with more or fewer cells than the file's layout (`expected_from`: "the header has",
-    /// "the profile expects").
-    pub(crate) fn ragged(
-        line: u64,
-        found: usize,
-        expected: usize,
-        expected_from: &str,
-    ) -> RowIssue {
-        RowIssue {
-            line,
-            column_number: None,
-            column_name: None,
-            expected: Some(format!("{expected} {}, like the header", fields(expected))),
-            found: Some(format!("{found} {}", fields(found))),
-            reason: format!(
-                "this row has {found} {} but {expected_from} {expected}; check for a missing or extra comma, or a value with a comma that needs quotes",
-                fields(found)
-            ),
-        }
-    }
-
-    /// "line 7, column 6 (value): expected ..., found '...'" for people.
-    pub fn describe(&self) -> String {
-        let mut text = format!("line {}", self.line);
-        if let Some(number) = self.column_number {
-            text.push_str(&format!(", column {number}"));
-            if let Some(name) = &self.column_name {
-                text.push_str(&format!(" ({name})"));
-            }
-        }
-        text.push_str(": ");
-        text.push_str(&self.reason);
-        text
-    }
-}
 
 /// The last record of a file whose cell swallowed the rest of the file: a quote was opened and
 /// never closed, so every line after it was read as text. Such a cell ends with the file's last
@@ -176,111 +88,6 @@ fn ends_with_line_break(cell: &[u8]) -> bool {
 
 fn may_be_unclosed(record: &ByteRecord) -> bool {
     record.iter().any(ends_with_line_break)
-}
-
-fn fields(count: usize) -> &'static str {
-    if count == 1 { "field" } else { "fields" }
-}
-
-/// How an import ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Written to the database.
-    Imported,
-    /// `--dry-run`: counted, then rolled back.
-    DryRun,
-    /// `--strict` and some row was rejected: rolled back.
-    StrictRefused,
-}
-
-#[derive(Debug, Clone)]
-pub struct ImportReport {
-    pub file: String,
-    pub profile: String,
-    pub sha256: String,
-    /// The ledger id, when the import was written.
-    pub import_id: Option<i64>,
-    /// The earlier import this file was found unchanged since (its rows were not read again).
-    pub same_as: Option<i64>,
-    pub counts: Counts,
-    pub outcome: Outcome,
-    /// The first rejected rows, for the summary (all of them are in the ledger and `--rejects`).
-    pub rejected_sample: Vec<RowIssue>,
-    /// Skipped rows grouped by reason.
-    pub skipped_reasons: Vec<(String, u64)>,
-    /// Things the user should know about how rows were read (dates assumed, rows unlinked...).
-    pub notes: Vec<String>,
-}
-
-/// Hooks for the front end: progress and the rejects file. Domain code never prints.
-pub trait ImportObserver {
-    fn started(&mut self, _source: &str, _len: Option<u64>) {}
-    fn progress(&mut self, _bytes_read: u64) {}
-    fn header(&mut self, _header: &ByteRecord) -> Result<()> {
-        Ok(())
-    }
-    fn rejected(&mut self, _issue: &RowIssue, _record: &ByteRecord) -> Result<()> {
-        Ok(())
-    }
-    /// Whether the rejected rows themselves are wanted (`--rejects`): then a file is always read
-    /// row by row, even when it was imported before unchanged.
-    fn wants_rejected_rows(&self) -> bool {
-        false
-    }
-    fn finished(&mut self) {}
-}
-
-/// An observer that does nothing (the demo, tests).
-pub struct Silent;
-impl ImportObserver for Silent {}
-
-/// One row's worth of data, ready to write.
-#[derive(Debug, Clone)]
-pub(crate) enum Record {
-    Metric(writer::MetricRecord),
-    Touch(writer::TouchRecord),
-    Action(writer::ActionRecord),
-    Event(writer::EventRecord),
-    Person(writer::PersonIds),
-    Plan(writer::PlanRecord),
-}
-
-/// What a profile made of one row.
-pub(crate) enum RowOutcome {
-    Records(Vec<Record>),
-    Skip(String),
-}
-
-/// Everything a profile needs to read rows, fixed for the whole file.
-pub(crate) struct ReadContext {
-    pub vocabulary: Vocabulary,
-    /// Campaign slug -> id, for rows that name their campaign.
-    pub campaigns: BTreeMap<String, i64>,
-    /// `--campaign`, resolved.
-    pub campaign_override: Option<(String, i64)>,
-    pub org_tz: Tz,
-    pub source_tz: Option<Tz>,
-    pub date_override: Option<NaiveDate>,
-    /// The day or range the file's numbers are for, once its profile is known.
-    pub moment: shape::Moment,
-    pub today: NaiveDate,
-    pub verbose: bool,
-    pub matcher: crate::linking::CodeMatcher,
-    pub default_country: String,
-    /// The database file, whose hash key sits beside it.
-    pub db_path: std::path::PathBuf,
-    pub has_people: bool,
-    /// Some import predates schema version 4 (its ledger entry has no context), so rows may
-    /// carry the identity turnout gave them before version 3: see `Writer::rekey_legacy`.
-    pub legacy_identities: bool,
-    /// The file's name as given, for profiles that read an id from it.
-    pub file_name: String,
-    /// Comment lines above the header (`# Start date: 20260907`).
-    pub preamble: Vec<String>,
-    /// Hashes of people who asked to be forgotten: their rows are skipped.
-    pub forgotten: std::collections::HashSet<crate::people::IdHash>,
-    /// `--new-key`: start a new hash key when it is missing (linkage to stored people is lost).
-    pub new_key: bool,
 }
 
 /// The page cache an import may use, in KiB (peak memory stays under 64 MiB).
@@ -377,13 +184,13 @@ fn import_file(
     // (record, line, a reason to skip it without parsing).
     let mut queued: VecDeque<(ByteRecord, u64, Option<String>)> = VecDeque::new();
     let bound_header: Vec<String> = match layout {
-        profiles::Layout::Header => header_names.clone(),
-        profiles::Layout::Headerless => {
+        Layout::Header => header_names.clone(),
+        Layout::Headerless => {
             // The first record is data in a file without a header.
             queued.push_back((header.clone(), 1 + preamble_lines, None));
             Vec::new()
         }
-        profiles::Layout::KeyValue => {
+        Layout::KeyValue => {
             let report = read_key_value(&mut csv, preamble_lines, &name)?;
             queued.push_back((report.values, report.line, None));
             for line in report.link_lines {
@@ -399,7 +206,7 @@ fn import_file(
             report.labels
         }
     };
-    let only_queued = layout == profiles::Layout::KeyValue;
+    let only_queued = layout == Layout::KeyValue;
     context.moment = shape::resolve(
         profile.spec().map(|s| s.shape).unwrap_or_default(),
         profile.name(),
@@ -498,7 +305,7 @@ fn import_file(
         name: &name,
         header_names: &header_names,
     };
-    let parser = std::thread::scope(|scope| -> Result<Box<dyn profiles::RowParser>> {
+    let parser = std::thread::scope(|scope| -> Result<Box<dyn RowParser>> {
         let reading = std::thread::Builder::new()
             .name("import-reader".to_string())
             .spawn_scoped(scope, move || rows.read_all(&sender, &returned))?;
@@ -533,9 +340,9 @@ fn import_file(
                             match writer.apply_row(records, line)? {
                                 Ok(applied) => {
                                     match applied {
-                                        writer::Applied::Inserted => counts.inserted += 1,
-                                        writer::Applied::Updated => counts.updated += 1,
-                                        writer::Applied::Unchanged => counts.unchanged += 1,
+                                        model::Applied::Inserted => counts.inserted += 1,
+                                        model::Applied::Updated => counts.updated += 1,
+                                        model::Applied::Unchanged => counts.unchanged += 1,
                                     }
                                     continue;
                                 }
@@ -674,7 +481,7 @@ const READ_AHEAD_BATCHES: usize = 4;
 /// The reading half of an import: the CSV reader and the profile's parser, on their own thread.
 struct RowReader<'a> {
     csv: csv::Reader<BufReader<source::TappedReader>>,
-    parser: Box<dyn profiles::RowParser>,
+    parser: Box<dyn RowParser>,
     /// Records to read before (or, for a key/value report, instead of) the rest of the file:
     /// (record, line, a reason to skip it without parsing).
     queued: VecDeque<(ByteRecord, u64, Option<String>)>,
@@ -692,7 +499,7 @@ impl RowReader<'_> {
         mut self,
         sender: &SyncSender<Result<Vec<ReadRow>>>,
         returned: &Receiver<Vec<ReadRow>>,
-    ) -> Box<dyn profiles::RowParser> {
+    ) -> Box<dyn RowParser> {
         let mut batch = Vec::with_capacity(READ_BATCH);
         let mut rows_read = 0u64;
         loop {

@@ -6,21 +6,7 @@ use chrono_tz::Tz;
 
 use crate::dates::parse_week;
 
-/// Whether a number is for one day or for a whole ISO week.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Grain {
-    Day,
-    Week,
-}
-
-impl Grain {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grain::Day => "day",
-            Grain::Week => "week",
-        }
-    }
-}
+pub use crate::import::model::Grain;
 
 /// A cell read as a date: the day (or the Monday of the week) in the organization's zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

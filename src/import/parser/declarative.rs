@@ -11,15 +11,15 @@ use sha2::{Digest, Sha256};
 
 use super::cells::{Grain, parse_timestamp};
 use super::identifiers::Identifiers;
-use super::profiles::{Profile, RowParser, show_header};
-use super::shape::{self, Moment};
-use super::spec::{Condition, FieldSpec, FieldType, ProfileSpec, RecordSpec};
-use super::writer::{
+use crate::dates::DayRange;
+use crate::import::model::shape::{self, Moment};
+use crate::import::model::spec::{Condition, FieldSpec, FieldType, ProfileSpec, RecordSpec};
+use crate::import::model::{
     ActionRecord, EffortInfo, EffortKey, EventRecord, MetricRecord, PersonIds, PlanRecord, Span,
     TouchRecord,
 };
-use super::{ReadContext, Record, RowIssue, RowOutcome};
-use crate::dates::DayRange;
+use crate::import::model::{Profile, RowParser, show_header};
+use crate::import::model::{ReadContext, Record, RowIssue, RowOutcome};
 use crate::store::touch_kinds;
 
 /// How much of a row's sha256 identifies it (see `source_key`).

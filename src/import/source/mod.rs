@@ -2,6 +2,8 @@
 //! the progress bar) as they stream past, and sniffed first so that a ZIP, a spreadsheet, UTF-16
 //! text or binary data is refused with a fix instead of being read as garbage rows.
 
+pub mod reuse;
+
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};

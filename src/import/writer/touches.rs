@@ -17,9 +17,8 @@ use anyhow::Result;
 use chrono_tz::Tz;
 use rusqlite::{Connection, params};
 
-use super::RowIssue;
 use super::touch_counts::TouchCounts;
-use super::writer::{Applied, TouchRecord};
+use crate::import::model::{Applied, RowIssue, TouchRecord};
 use crate::store::summaries;
 
 const INSERT: &str = "INSERT INTO touch (effort_id, at, person_id, kind) VALUES (?1, ?2, ?3, ?4)

@@ -13,10 +13,10 @@ use chrono::NaiveDate;
 use csv::ByteRecord;
 
 use super::cells::{DateBounds, DatedCell, Grain, parse_dated};
-use super::profiles::{Profile, ProfileInfo, RowParser, show_header};
-use super::writer::{EffortKey, MetricRecord};
-use super::{ReadContext, Record, RowIssue, RowOutcome};
 use crate::channels;
+use crate::import::model::{EffortKey, MetricRecord};
+use crate::import::model::{Profile, ProfileInfo, RowParser, show_header};
+use crate::import::model::{ReadContext, Record, RowIssue, RowOutcome};
 use crate::metrics::Vocabulary;
 use crate::values::parse_value;
 
@@ -344,7 +344,7 @@ impl RowParser for MetricsParser {
             source_code,
             detail: None,
             value,
-            span: super::writer::Span::Own,
+            span: crate::import::model::Span::Own,
         })]))
     }
 

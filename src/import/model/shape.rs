@@ -9,9 +9,9 @@
 
 use chrono::NaiveDate;
 
-use super::cells::Grain;
+use super::records::Grain;
+use super::records::Span;
 use super::spec::Shape;
-use super::writer::Span;
 use crate::dates::DayRange;
 
 /// The day or range the user gave for a file, from the import's flags.

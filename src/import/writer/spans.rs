@@ -16,9 +16,8 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::RowIssue;
-use super::writer::{Applied, MetricRecord};
 use crate::dates::DayRange;
+use crate::import::model::{Applied, MetricRecord, RowIssue};
 use crate::output::plain_number;
 
 /// Values closer than this are the same number.

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use foldhash::HashMap;
 
-use super::writer::PersonIds;
+use crate::import::model::PersonIds;
 use crate::people::{Hasher, IdHash, IdKind, normalize_email, normalize_phone};
 
 /// How many identifiers are remembered (about 4 MiB).

@@ -17,7 +17,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use super::{Counts, ImportOptions, ReadContext};
+use crate::import::model::{Counts, ImportOptions, ReadContext};
 
 /// The tables whose rows record which import wrote them (`import_id`).
 /// Touches are counted per send instead (`import_effort`).

@@ -7,185 +7,115 @@
 //! columns match most specifically wins (the clicks header `Timestamp,Email,Url` is a superset of
 //! the opens header). Files without a header are recognised by the shape of their first row.
 
+pub mod cells;
+pub mod declarative;
+mod identifiers;
+mod turnout_metrics;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use csv::ByteRecord;
 
-use super::declarative::{DeclarativeProfile, Origin};
-use super::spec::{self, SpecError};
-use super::turnout_metrics::TurnoutMetrics;
-use super::{ReadContext, RowIssue, RowOutcome};
+use crate::import::model::spec::{self, SpecError};
+use crate::import::model::{Layout, Profile, ReadContext, show_header};
 use crate::metrics::Vocabulary;
-
-/// A profile that has found its columns in a header and can read rows (on the reading thread,
-/// while the rows before are written).
-pub(crate) trait RowParser: Send {
-    fn parse(&mut self, record: &ByteRecord, line: u64) -> Result<RowOutcome, RowIssue>;
-    /// What the user should know once the file has been read.
-    fn notes(&self) -> Vec<String>;
-    /// The notes worth keeping with the import for `turnout check` (rates that disagree).
-    fn warnings(&self) -> Vec<String> {
-        Vec::new()
-    }
-}
-
-pub(crate) trait Profile {
-    fn name(&self) -> &str;
-    fn description(&self) -> String;
-    /// How many columns must match: the more, the surer a match.
-    fn specificity(&self) -> usize;
-    /// The required columns a header lacks.
-    fn missing(&self, header: &[String]) -> Vec<String>;
-    /// "built-in", or the file it was read from.
-    fn origin(&self) -> String {
-        "built-in".to_string()
-    }
-    /// The profile as data, for `turnout profiles show` (none for turnout's own format).
-    fn spec(&self) -> Option<&spec::ProfileSpec> {
-        None
-    }
-    /// Files without a header line.
-    fn headerless(&self) -> bool {
-        false
-    }
-    /// For one-record reports of `"Label:","value"` lines: the file's first line.
-    fn key_value_marker(&self) -> Option<&str> {
-        None
-    }
-    /// For headerless profiles: whether a first row has this profile's shape.
-    fn accepts_first_row(&self, _record: &ByteRecord, _context: &ReadContext) -> bool {
-        false
-    }
-    /// Finds the profile's columns in a header, or says which required ones are missing.
-    fn bind(&self, header: &[String], context: &ReadContext) -> Result<Box<dyn RowParser>, String>;
-}
-
-/// What `turnout profiles list` shows about a profile.
-#[derive(Debug)]
-pub struct ProfileInfo {
-    pub name: &'static str,
-    pub description: &'static str,
-    /// Columns that must all be present (compared case-insensitively, trimmed).
-    pub required: &'static [&'static str],
-    pub optional: &'static [&'static str],
-}
-
-impl ProfileInfo {
-    /// The required columns a header lacks.
-    pub fn missing(&self, header: &[String]) -> Vec<&'static str> {
-        self.required
-            .iter()
-            .filter(|column| !header.iter().any(|h| h.eq_ignore_ascii_case(column)))
-            .copied()
-            .collect()
-    }
-}
-
-/// How a file's rows are laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
-    /// A header line, then one row per record.
-    Header,
-    /// No header: the first line is already data.
-    Headerless,
-    /// `"Label:","value"` lines making one record (and a link table after it).
-    KeyValue,
-}
+use declarative::{DeclarativeProfile, Origin};
+use turnout_metrics::TurnoutMetrics;
 
 /// The built-in profile files, embedded so the binary stands alone.
 pub const BUILT_IN: &[(&str, &str)] = &[
     (
         "mailchimp-campaigns",
-        include_str!("../../imports/profiles/mailchimp-campaigns.toml"),
+        include_str!("../../../imports/profiles/mailchimp-campaigns.toml"),
     ),
     (
         "mailchimp-opens",
-        include_str!("../../imports/profiles/mailchimp-opens.toml"),
+        include_str!("../../../imports/profiles/mailchimp-opens.toml"),
     ),
     (
         "mailchimp-clicks",
-        include_str!("../../imports/profiles/mailchimp-clicks.toml"),
+        include_str!("../../../imports/profiles/mailchimp-clicks.toml"),
     ),
     (
         "mailchimp-campaign-report",
-        include_str!("../../imports/profiles/mailchimp-campaign-report.toml"),
+        include_str!("../../../imports/profiles/mailchimp-campaign-report.toml"),
     ),
     (
         "mailchimp-members",
-        include_str!("../../imports/profiles/mailchimp-members.toml"),
+        include_str!("../../../imports/profiles/mailchimp-members.toml"),
     ),
     (
         "mobilize-participations",
-        include_str!("../../imports/profiles/mobilize-participations.toml"),
+        include_str!("../../../imports/profiles/mobilize-participations.toml"),
     ),
     (
         "mobilize-timeslots",
-        include_str!("../../imports/profiles/mobilize-timeslots.toml"),
+        include_str!("../../../imports/profiles/mobilize-timeslots.toml"),
     ),
     (
         "actionnetwork-report",
-        include_str!("../../imports/profiles/actionnetwork-report.toml"),
+        include_str!("../../../imports/profiles/actionnetwork-report.toml"),
     ),
     (
         "actblue-contributions",
-        include_str!("../../imports/profiles/actblue-contributions.toml"),
+        include_str!("../../../imports/profiles/actblue-contributions.toml"),
     ),
     (
         "spoke-contacts",
-        include_str!("../../imports/profiles/spoke-contacts.toml"),
+        include_str!("../../../imports/profiles/spoke-contacts.toml"),
     ),
     (
         "spoke-messages",
-        include_str!("../../imports/profiles/spoke-messages.toml"),
+        include_str!("../../../imports/profiles/spoke-messages.toml"),
     ),
     (
         "x-tweets",
-        include_str!("../../imports/profiles/x-tweets.toml"),
+        include_str!("../../../imports/profiles/x-tweets.toml"),
     ),
     (
         "x-posts",
-        include_str!("../../imports/profiles/x-posts.toml"),
+        include_str!("../../../imports/profiles/x-posts.toml"),
     ),
     (
         "x-overview",
-        include_str!("../../imports/profiles/x-overview.toml"),
+        include_str!("../../../imports/profiles/x-overview.toml"),
     ),
     (
         "facebook-posts",
-        include_str!("../../imports/profiles/facebook-posts.toml"),
+        include_str!("../../../imports/profiles/facebook-posts.toml"),
     ),
     (
         "instagram-posts",
-        include_str!("../../imports/profiles/instagram-posts.toml"),
+        include_str!("../../../imports/profiles/instagram-posts.toml"),
     ),
     (
         "ga4-acquisition",
-        include_str!("../../imports/profiles/ga4-acquisition.toml"),
+        include_str!("../../../imports/profiles/ga4-acquisition.toml"),
     ),
     (
         "callpower-targets",
-        include_str!("../../imports/profiles/callpower-targets.toml"),
+        include_str!("../../../imports/profiles/callpower-targets.toml"),
     ),
     (
         "callpower-calls",
-        include_str!("../../imports/profiles/callpower-calls.toml"),
+        include_str!("../../../imports/profiles/callpower-calls.toml"),
     ),
     (
         "civicrm-mailings",
-        include_str!("../../imports/profiles/civicrm-mailings.toml"),
+        include_str!("../../../imports/profiles/civicrm-mailings.toml"),
     ),
     (
         "civicrm-participants",
-        include_str!("../../imports/profiles/civicrm-participants.toml"),
+        include_str!("../../../imports/profiles/civicrm-participants.toml"),
     ),
     (
         "turnout-calendar",
-        include_str!("../../imports/profiles/turnout-calendar.toml"),
+        include_str!("../../../imports/profiles/turnout-calendar.toml"),
     ),
     (
         "poll-responses",
-        include_str!("../../imports/profiles/poll-responses.toml"),
+        include_str!("../../../imports/profiles/poll-responses.toml"),
     ),
 ];
 
@@ -416,22 +346,4 @@ pub fn user_profile_paths(db_path: &Path) -> Vec<PathBuf> {
         .unwrap_or_default();
     paths.sort();
     paths
-}
-
-/// A header as people can read it, shortened when very wide.
-pub(crate) fn show_header(header: &[String]) -> String {
-    const SHOWN: usize = 12;
-    let mut shown: Vec<String> = header
-        .iter()
-        .take(SHOWN)
-        .map(|h| format!("'{h}'"))
-        .collect();
-    if header.len() > SHOWN {
-        shown.push(format!("and {} more", header.len() - SHOWN));
-    }
-    if shown.is_empty() {
-        "an empty line".to_string()
-    } else {
-        shown.join(", ")
-    }
 }
