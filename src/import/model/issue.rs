@@ -35,6 +35,18 @@ impl RowIssue {
         }
     }
 
+    /// A row skipped for a reason that needs no column (a blank row, a total).
+    pub fn skipped(line: u64, reason: &str) -> RowIssue {
+        RowIssue {
+            line,
+            column_number: None,
+            column_name: None,
+            expected: None,
+            found: None,
+            reason: reason.to_string(),
+        }
+    }
+
     /// "line 7, column 6 (value): expected ..., found '...'" for people.
     pub fn describe(&self) -> String {
         let mut text = format!("line {}", self.line);

@@ -7,6 +7,7 @@
 //! columns match most specifically wins (the clicks header `Timestamp,Email,Url` is a superset of
 //! the opens header). Files without a header are recognised by the shape of their first row.
 
+pub mod catalog;
 pub mod cells;
 pub mod declarative;
 mod identifiers;
@@ -155,6 +156,20 @@ impl Registry {
             profiles.push(Box::new(profile));
         }
         Ok(Registry { profiles })
+    }
+
+    /// The profile `--profile` asks for, by name; a path (`./mytool.toml`) is read first.
+    pub fn requested(
+        &mut self,
+        profile: Option<&str>,
+        vocabulary: &Vocabulary,
+    ) -> Result<Option<String>> {
+        Ok(match profile {
+            Some(text) if text.ends_with(".toml") || text.contains('/') || text.contains('\\') => {
+                Some(self.add_file(Path::new(text), vocabulary)?)
+            }
+            other => other.map(str::to_string),
+        })
     }
 
     /// Adds a profile named by path (`--profile ./mytool.toml`) and returns its name.

@@ -17,7 +17,9 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::import::model::{Counts, ImportOptions, ReadContext};
+use crate::import::model::shape::Moment;
+use crate::import::model::spec::Shape;
+use crate::import::model::{Counts, ImportObserver, ImportOptions, ReadContext};
 
 /// The tables whose rows record which import wrote them (`import_id`).
 /// Touches are counted per send instead (`import_effort`).
@@ -250,4 +252,44 @@ pub(crate) fn file_sha256(path: &std::path::Path) -> Result<String> {
         hasher.update(&buffer[..read]);
     }
     Ok(hex::encode(hasher.finalize()))
+}
+
+/// An earlier import whose outcome importing this file again would repeat: (the file's sha256,
+/// the import, a note to say so). A snapshot or a period total is the same download whatever
+/// the day or flags; any other file must match in bytes and context, its rows untouched since.
+pub(crate) fn earlier_import(
+    conn: &rusqlite::Connection,
+    path: Option<&std::path::Path>,
+    profile_name: &str,
+    context_hash: &str,
+    context: &ReadContext,
+    observer: &dyn ImportObserver,
+) -> Result<Option<(String, Earlier, Vec<String>)>> {
+    let Some(file) = path else {
+        return Ok(None);
+    };
+    let moment = context.moment;
+    if moment != Moment::Events {
+        let sha256 = file_sha256(file)?;
+        let campaign_id = context.campaign_override.as_ref().map(|(_, id)| *id);
+        let earlier = find_same_download(conn, &sha256, profile_name, campaign_id)?;
+        return Ok(earlier.map(|earlier| {
+            let note = format!(
+                "the same file as import {}: nothing changed. A new download has new numbers; import that one{}",
+                earlier.owner,
+                if moment.shape() == Shape::Cumulative {
+                    " with the day it was downloaded (--as-of DATE)"
+                } else {
+                    ""
+                }
+            );
+            (sha256, earlier, vec![note])
+        }));
+    }
+    if observer.wants_rejected_rows() || !any_candidate(conn, profile_name, context_hash)? {
+        return Ok(None);
+    }
+    let sha256 = file_sha256(file)?;
+    let earlier = find(conn, &sha256, profile_name, context_hash)?;
+    Ok(earlier.map(|earlier| (sha256, earlier, Vec::new())))
 }

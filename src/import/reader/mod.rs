@@ -1,0 +1,115 @@
+//! The reader stage: a file's bytes as CSV records, with its preamble, header and layout found,
+//! and every row numbered as people see it.
+
+mod key_value;
+mod quotes;
+mod rows;
+
+pub use rows::{READ_AHEAD_BATCHES, ReadRow, RowReader};
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader};
+
+use anyhow::{Context as _, Result, bail};
+use csv::ByteRecord;
+
+use crate::import::model::Layout;
+use crate::import::source::TappedReader;
+
+/// A file opened for reading: its header read, the rest still to come.
+pub struct OpenedFile {
+    pub csv: csv::Reader<BufReader<TappedReader>>,
+    pub header: ByteRecord,
+    /// The header's cells as text, trimmed.
+    pub header_names: Vec<String>,
+    /// Comment lines above the header.
+    pub preamble_lines: u64,
+    /// 1 when the file ends its lines with \r\n (see `open`).
+    pub crlf_lag: u64,
+}
+
+/// Records to read before (or, for a key/value report, instead of) the rest of the file, and
+/// the header a profile binds to.
+pub struct LaidOut {
+    /// (record, line, a reason to skip it without parsing).
+    pub queued: VecDeque<(ByteRecord, u64, Option<String>)>,
+    pub only_queued: bool,
+    pub bound_header: Vec<String>,
+}
+
+/// Reads the preamble (kept in `preamble`: GA4 writes nine comment lines) and the header line.
+pub fn open(
+    mut reader: BufReader<TappedReader>,
+    name: &str,
+    preamble: &mut Vec<String>,
+) -> Result<OpenedFile> {
+    let mut preamble_lines = 0u64;
+    loop {
+        let buffer = reader.fill_buf()?;
+        if !buffer.starts_with(b"#") {
+            break;
+        }
+        let mut line = Vec::new();
+        reader.read_until(b'\n', &mut line)?;
+        preamble.push(String::from_utf8_lossy(&line).trim_end().to_string());
+        preamble_lines += 1;
+    }
+    // The CSV reader numbers the records of a file with Windows line ends (\r\n) one line
+    // short after the first (BurntSushi/rust-csv#395): rows are numbered as people see them.
+    let crlf_lag = {
+        let buffer = reader.fill_buf()?;
+        let first_end = buffer.iter().position(|b| *b == b'\n');
+        u64::from(first_end.is_some_and(|end| end > 0 && buffer[end - 1] == b'\r'))
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut header = ByteRecord::new();
+    let has_header = csv
+        .read_byte_record(&mut header)
+        .with_context(|| format!("cannot read {name}"))?;
+    if !has_header {
+        bail!(
+            "cannot import {name}: it has no header line. Export it again from the tool, with column names on the first line"
+        );
+    }
+    let header_names = header
+        .iter()
+        .map(|cell| String::from_utf8_lossy(cell).trim().to_string())
+        .collect();
+    Ok(OpenedFile {
+        csv,
+        header,
+        header_names,
+        preamble_lines,
+        crlf_lag,
+    })
+}
+
+/// What the chosen profile's layout makes of the file's first lines.
+pub fn lay_out(file: &mut OpenedFile, layout: Layout, name: &str) -> Result<LaidOut> {
+    let mut queued = VecDeque::new();
+    let bound_header = match layout {
+        Layout::Header => file.header_names.clone(),
+        Layout::Headerless => {
+            // The first record is data in a file without a header.
+            queued.push_back((file.header.clone(), 1 + file.preamble_lines, None));
+            Vec::new()
+        }
+        Layout::KeyValue => {
+            let report = key_value::read_key_value(&mut file.csv, file.preamble_lines, name)?;
+            queued.push_back((report.values, report.line, None));
+            for line in report.link_lines {
+                let reason = "a link's clicks (the report's totals above already count them)";
+                queued.push_back((ByteRecord::new(), line, Some(reason.to_string())));
+            }
+            report.labels
+        }
+    };
+    Ok(LaidOut {
+        queued,
+        only_queued: layout == Layout::KeyValue,
+        bound_header,
+    })
+}

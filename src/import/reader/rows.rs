@@ -1,0 +1,167 @@
+//! The reading half of an import, on its own thread: records read, parsed by the profile, and
+//! handed over in batches.
+
+use std::collections::VecDeque;
+use std::io::BufReader;
+use std::sync::mpsc::{Receiver, SyncSender};
+
+use anyhow::Result;
+use csv::ByteRecord;
+
+use super::quotes::{may_be_unclosed, reading_stopped, unclosed_quote};
+use super::{LaidOut, OpenedFile};
+use crate::import::model::{RowIssue, RowOutcome, RowParser};
+use crate::import::source::TappedReader;
+
+/// One row as read and parsed, ready to be written.
+pub struct ReadRow {
+    pub record: ByteRecord,
+    pub line: u64,
+    pub outcome: Result<RowOutcome, RowIssue>,
+}
+
+/// Rows handed from the reading thread to the writing one at a time.
+const READ_BATCH: usize = 512;
+/// Batches the reading thread may be ahead of the writing one.
+pub const READ_AHEAD_BATCHES: usize = 4;
+
+/// The reading half of an import: the CSV reader and the profile's parser, on their own thread.
+pub struct RowReader {
+    csv: csv::Reader<BufReader<TappedReader>>,
+    parser: Box<dyn RowParser>,
+    /// Records to read before (or, for a key/value report, instead of) the rest of the file:
+    /// (record, line, a reason to skip it without parsing).
+    queued: VecDeque<(ByteRecord, u64, Option<String>)>,
+    only_queued: bool,
+    preamble_lines: u64,
+    name: String,
+    header_names: Vec<String>,
+}
+
+impl RowReader {
+    pub fn new(
+        file: OpenedFile,
+        laid_out: LaidOut,
+        parser: Box<dyn RowParser>,
+        name: &str,
+    ) -> Self {
+        RowReader {
+            csv: file.csv,
+            parser,
+            queued: laid_out.queued,
+            only_queued: laid_out.only_queued,
+            preamble_lines: file.preamble_lines + file.crlf_lag,
+            name: name.to_string(),
+            header_names: file.header_names,
+        }
+    }
+
+    /// Reads and parses every row, sending them in batches; a read error that stops the file is
+    /// sent last. Stops early when the writing side hangs up. Returns the parser, whose notes
+    /// and warnings are read afterwards.
+    pub fn read_all(
+        mut self,
+        sender: &SyncSender<Result<Vec<ReadRow>>>,
+        returned: &Receiver<Vec<ReadRow>>,
+    ) -> Box<dyn RowParser> {
+        let mut batch = Vec::with_capacity(READ_BATCH);
+        let mut rows_read = 0u64;
+        loop {
+            let row = match self.next_row(rows_read) {
+                Ok(Some(row)) => row,
+                Ok(None) => break,
+                Err(err) => {
+                    let _ = sender.send(Ok(batch));
+                    let _ = sender.send(Err(err));
+                    return self.parser;
+                }
+            };
+            rows_read += 1;
+            batch.push(row);
+            if batch.len() == READ_BATCH {
+                // A batch the writing side is done with is emptied here (its rows freed by
+                // the thread that allocated them) and filled again.
+                let empty = match returned.try_recv() {
+                    Ok(mut done) => {
+                        done.clear();
+                        done
+                    }
+                    Err(_) => Vec::with_capacity(READ_BATCH),
+                };
+                let full = std::mem::replace(&mut batch, empty);
+                if sender.send(Ok(full)).is_err() {
+                    return self.parser;
+                }
+            }
+        }
+        let _ = sender.send(Ok(batch));
+        self.parser
+    }
+
+    /// The next row, read and parsed; none at the end of the file.
+    fn next_row(&mut self, rows_read: u64) -> Result<Option<ReadRow>> {
+        let mut record = ByteRecord::new();
+        let mut unclosed: Option<RowIssue> = None;
+        let preamble_lines = self.preamble_lines;
+        let (line, forced_skip) =
+            if let Some((queued_record, line, reason)) = self.queued.pop_front() {
+                record = queued_record;
+                (line, reason)
+            } else if self.only_queued {
+                return Ok(None);
+            } else {
+                match self.csv.read_byte_record(&mut record) {
+                    Ok(true) => {}
+                    Ok(false) => return Ok(None),
+                    Err(err) => {
+                        return Err(reading_stopped(
+                            &self.name,
+                            &err,
+                            rows_read + 2,
+                            preamble_lines,
+                        ));
+                    }
+                }
+                let line = record.position().map(|p| p.line()).unwrap_or(1) + preamble_lines;
+                // A cell that ends with a line break may have swallowed the rest of the file: it has
+                // when nothing follows it (then it is rejected below).
+                if may_be_unclosed(&record) {
+                    let mut next = ByteRecord::new();
+                    match self.csv.read_byte_record(&mut next) {
+                        Ok(false) => unclosed = unclosed_quote(&record, line, &self.header_names),
+                        Ok(true) => {
+                            let next_line =
+                                next.position().map(|p| p.line()).unwrap_or(0) + preamble_lines;
+                            self.queued.push_back((next, next_line, None));
+                        }
+                        Err(err) => {
+                            return Err(reading_stopped(
+                                &self.name,
+                                &err,
+                                rows_read + 3,
+                                preamble_lines,
+                            ));
+                        }
+                    }
+                }
+                (line, None)
+            };
+        let outcome = if let Some(reason) = forced_skip {
+            Ok(RowOutcome::Skip(reason))
+        } else if let Some(issue) = unclosed {
+            Err(issue)
+        } else if record
+            .iter()
+            .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
+        {
+            Ok(RowOutcome::Skip("blank row".to_string()))
+        } else {
+            self.parser.parse(&record, line)
+        };
+        Ok(Some(ReadRow {
+            record,
+            line,
+            outcome,
+        }))
+    }
+}
