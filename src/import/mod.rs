@@ -12,13 +12,15 @@
 //!
 //! The stages, in the order a file passes them (`run` drives them): `source` (bytes, checksum,
 //! a file seen before) -> `reader` (header, layout, records) -> `parser` (profiles: typed
-//! records) -> `writer` (people, efforts, then each kind of record) -> `ledger` (the accounting).
+//! records) -> `resolver` (people, efforts) -> `writer` (each kind of record) -> `ledger` (the
+//! accounting).
 //! `model` holds what they share, at the bottom: none of its files uses a stage.
 
 mod ledger;
 mod model;
 mod parser;
 mod reader;
+mod resolver;
 mod run;
 mod source;
 mod writer;

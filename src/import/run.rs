@@ -1,6 +1,7 @@
 //! The pipeline, one file at a time: source (bytes, checksum, a file seen before) -> reader
-//! (header, layout, records) -> parser (the profile's typed records) -> writer (people, efforts
-//! and each kind of record, inside one transaction) -> ledger (the accounting of every row).
+//! (header, layout, records) -> parser (the profile's typed records) -> resolver (people,
+//! efforts) -> writer (each kind of record, inside one transaction) -> ledger (the accounting of
+//! every row).
 //! Rows are read and parsed on a second thread while the rows before them are written.
 
 use std::collections::BTreeMap;

@@ -35,6 +35,20 @@ impl RowIssue {
         }
     }
 
+    /// A row that records the same thing as an earlier row of its file.
+    pub fn repeat_of(line: u64, first_line: i64) -> RowIssue {
+        RowIssue {
+            line,
+            column_number: None,
+            column_name: None,
+            expected: Some("each event once".to_string()),
+            found: Some(format!("a repeat of line {first_line}")),
+            reason: format!(
+                "this row records the same thing as line {first_line} (same person, effort or event, and time), so it would count twice"
+            ),
+        }
+    }
+
     /// A row skipped for a reason that needs no column (a blank row, a total).
     pub fn skipped(line: u64, reason: &str) -> RowIssue {
         RowIssue {
