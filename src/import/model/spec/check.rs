@@ -1,0 +1,290 @@
+//! Checking a profile once it parses: every field readable from one place, every reference to
+//! a field, channel, metric and touch kind known, each problem with its line.
+
+use super::{FieldSpec, ProfileSpec, RecordSpec, Shape, SpecError, TOUCH_KINDS};
+use crate::channels;
+
+pub(super) fn check(
+    spec: &ProfileSpec,
+    text: &str,
+    metric_known: &dyn Fn(&str) -> bool,
+) -> Vec<SpecError> {
+    let mut errors = Vec::new();
+    check_names(spec, text, &mut errors);
+    for (name, field) in &spec.fields {
+        check_field(spec, text, name, field, &mut errors);
+    }
+    check_references(spec, text, &mut errors);
+    check_records(spec, text, metric_known, &mut errors);
+    if spec.records.is_empty() {
+        errors.push(SpecError {
+            line: None,
+            message: "the profile yields nothing: add at least one [[records]] table".to_string(),
+        });
+    }
+    errors
+}
+
+/// The profile's name and time zone.
+fn check_names(spec: &ProfileSpec, text: &str, errors: &mut Vec<SpecError>) {
+    let valid_name = |name: &str| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+    };
+    if !valid_name(&spec.name) {
+        field_ref_error(
+            errors,
+            text,
+            "name",
+            format!(
+                "the name '{}' must be lower-case letters, digits and hyphens, e.g. mytool-contacts",
+                spec.name
+            ),
+        );
+    }
+    if spec.time_zone != "organization" && spec.time_zone.parse::<chrono_tz::Tz>().is_err() {
+        field_ref_error(
+            errors,
+            text,
+            "time_zone",
+            format!(
+                "'{}' is not a time zone; use an IANA name such as America/New_York, UTC, or \"organization\"",
+                spec.time_zone
+            ),
+        );
+    }
+}
+
+/// One field: read from exactly one place, and that place fits the file's layout.
+fn check_field(
+    spec: &ProfileSpec,
+    text: &str,
+    name: &str,
+    field: &FieldSpec,
+    errors: &mut Vec<SpecError>,
+) {
+    let known = |field: &str| spec.fields.contains_key(field);
+    let sources = [
+        !field.headers.is_empty(),
+        field.position.is_some(),
+        field.from.is_some(),
+        field.preamble.is_some(),
+        field.file_name.is_some(),
+    ];
+    let at = format!("[fields.{name}]");
+    let needle = if text.contains(&at) {
+        at
+    } else {
+        format!("{name} =")
+    };
+    match sources.iter().filter(|s| **s).count() {
+        0 => field_ref_error(
+            errors,
+            text,
+            &needle,
+            format!(
+                "the field '{name}' says nowhere to read it: give headers = [\"...\"], position = N, from = \"field\" with param, preamble = \"Label:\" or file_name = \"leading-id\""
+            ),
+        ),
+        1 => {}
+        _ => field_ref_error(
+            errors,
+            text,
+            &needle,
+            format!(
+                "the field '{name}' gives more than one place to read it; keep one of headers, position, from, preamble, file_name"
+            ),
+        ),
+    }
+    if spec.header && field.position.is_some() {
+        field_ref_error(
+            errors,
+            text,
+            &needle,
+            format!(
+                "the field '{name}' has a position, but the profile reads a header; set header = false for files without one, or use headers = [...]"
+            ),
+        );
+    }
+    if !spec.header && !field.headers.is_empty() {
+        field_ref_error(
+            errors,
+            text,
+            &needle,
+            format!(
+                "the field '{name}' names headers, but the profile says the file has none (header = false); use position = N"
+            ),
+        );
+    }
+    if let Some(from) = &field.from {
+        if !known(from) {
+            field_ref_error(
+                errors,
+                text,
+                &needle,
+                format!(
+                    "the field '{name}' is read from '{from}', which is not a field of this profile"
+                ),
+            );
+        }
+        if field.param.is_none() {
+            field_ref_error(
+                errors,
+                text,
+                &needle,
+                format!(
+                    "the field '{name}' is read from '{from}' but names no param; add param = \"utm_campaign\" (or another query parameter)"
+                ),
+            );
+        }
+    }
+    if let Some(part) = &field.file_name
+        && part != "leading-id"
+        && part != "web-id"
+    {
+        field_ref_error(
+            errors,
+            text,
+            &needle,
+            format!(
+                "file_name = \"{part}\" is not known; use file_name = \"leading-id\" or \"web-id\""
+            ),
+        );
+    }
+}
+
+/// Every field that codes, the campaign, skip rules and rate checks name is defined.
+fn check_references(spec: &ProfileSpec, text: &str, errors: &mut Vec<SpecError>) {
+    if !spec.fields.values().any(|f| f.required) {
+        field_ref_error(errors, text, "[fields", "no field is required = true, so any file would match this profile; mark the columns that identify the export as required".to_string());
+    }
+    for code in &spec.codes {
+        field_ref(spec, text, errors, code, "codes");
+    }
+    if let Some(campaign) = &spec.campaign {
+        field_ref(spec, text, errors, campaign, "campaign");
+    }
+    for rule in &spec.skip {
+        for condition in &rule.when {
+            field_ref(spec, text, errors, &condition.field, "a skip rule");
+        }
+    }
+    for rate in &spec.rates {
+        for field in [&rate.field, &rate.numerator, &rate.denominator] {
+            field_ref(spec, text, errors, field, "a rate check");
+        }
+    }
+}
+
+/// Every record: its fields defined, its channel, metrics and touch kind known, and what the
+/// file's time shape allows.
+fn check_records(
+    spec: &ProfileSpec,
+    text: &str,
+    metric_known: &dyn Fn(&str) -> bool,
+    errors: &mut Vec<SpecError>,
+) {
+    let mut channel_errors = Vec::new();
+    let mut metric_errors = Vec::new();
+    for record in &spec.records {
+        for condition in record.conditions() {
+            field_ref(spec, text, errors, &condition.field, "a record's when");
+        }
+        for field in record.fields() {
+            field_ref(spec, text, errors, field, "a record");
+        }
+        if let Some(channel) = record.channel()
+            && channels::parse(channel).is_err()
+        {
+            channel_errors.push(channel.to_string());
+        }
+        for metric in record.metric_names() {
+            if !metric_known(metric) {
+                metric_errors.push(metric.to_string());
+            }
+        }
+        // A snapshot or a period total counts many people at once: only plain numbers have one.
+        if spec.shape != Shape::Events && !matches!(record, RecordSpec::Metrics { .. }) {
+            field_ref_error(
+                errors,
+                text,
+                "shape",
+                format!(
+                    "shape = \"{}\" fits only kind = \"metrics\" records (numbers, not people's touches or actions); use shape = \"events\" or change the records",
+                    spec.shape.as_str()
+                ),
+            );
+        }
+        if let RecordSpec::Metrics {
+            end_date: Some(_), ..
+        } = record
+            && spec.shape != Shape::Period
+        {
+            field_ref_error(
+                errors,
+                text,
+                "end_date",
+                "end_date is the last day of a period total; it needs shape = \"period\""
+                    .to_string(),
+            );
+        }
+        if let RecordSpec::Touch { touch, .. } = record
+            && !TOUCH_KINDS.contains(&touch.as_str())
+        {
+            field_ref_error(
+                errors,
+                text,
+                touch,
+                format!(
+                    "touch = \"{touch}\" is not a touch kind; use one of {}",
+                    TOUCH_KINDS.join(", ")
+                ),
+            );
+        }
+    }
+    for channel in channel_errors {
+        field_ref_error(errors, text, &channel, channels::unknown_message(&channel));
+    }
+    for metric in metric_errors {
+        field_ref_error(
+            errors,
+            text,
+            &metric,
+            format!(
+                "'{metric}' is not a known metric; see turnout metric list, or add it with turnout metric add"
+            ),
+        );
+    }
+}
+
+/// A field something names must be defined.
+fn field_ref(spec: &ProfileSpec, text: &str, errors: &mut Vec<SpecError>, field: &str, role: &str) {
+    if !spec.fields.contains_key(field) {
+        field_ref_error(
+            errors,
+            text,
+            &format!("\"{field}\""),
+            format!("{role} names the field '{field}', which is not defined under [fields]"),
+        );
+    }
+}
+
+fn field_ref_error(errors: &mut Vec<SpecError>, text: &str, needle: &str, message: String) {
+    errors.push(SpecError {
+        line: find_line(text, needle),
+        message,
+    });
+}
+
+pub(super) fn line_of_offset(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The first line holding `needle`, for pointing at a mistake.
+fn find_line(text: &str, needle: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| line.contains(needle))
+        .map(|i| i + 1)
+}
