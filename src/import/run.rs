@@ -116,7 +116,8 @@ fn import_file(
         writer.defer_indexes(table)?;
     }
     let rows = RowReader::new(file, laid_out, parser, &name);
-    let (mut tally, parser) = write_rows(rows, &mut writer, observer, &tap)?;
+    let mut tally = Tally::new(&tx, import_id);
+    let parser = write_rows(rows, &mut writer, &mut tally, observer, &tap)?;
     writer.finish()?;
     tally.rejected_sample.sort_by_key(|issue| issue.line);
     observer.progress(tap.bytes_read());
@@ -137,18 +138,24 @@ fn import_file(
         context_hash: &context_hash,
     };
     ledger::close_entry(&tx, import_id, closing)?;
-    debug_assert!(tally.counts.balances());
-    let outcome = ledger::conclude(tx, options, tally.counts.rejected)?;
+    let Tally {
+        counts,
+        rejected_sample,
+        skipped,
+        ..
+    } = tally;
+    debug_assert!(counts.balances());
+    let outcome = ledger::conclude(tx, options, counts.rejected)?;
     Ok(ImportReport {
         file: name,
         profile: profile_name,
         sha256,
         import_id: (outcome == Outcome::Imported).then_some(import_id),
         same_as: None,
-        counts: tally.counts,
+        counts,
         outcome,
-        rejected_sample: tally.rejected_sample,
-        skipped_reasons: tally.skipped.into_iter().collect(),
+        rejected_sample,
+        skipped_reasons: skipped.into_iter().collect(),
         notes: summary.notes,
     })
 }
@@ -180,14 +187,14 @@ fn prepare_bulk(conn: &Connection, source_len: Option<u64>) -> Result<Vec<&'stat
 fn write_rows(
     rows: RowReader,
     writer: &mut Writer,
+    tally: &mut Tally,
     observer: &mut dyn ImportObserver,
     tap: &Tap,
-) -> Result<(Tally, Box<dyn RowParser>)> {
-    let mut tally = Tally::default();
+) -> Result<Box<dyn RowParser>> {
     let (sender, receiver) =
         std::sync::mpsc::sync_channel::<Result<Vec<ReadRow>>>(READ_AHEAD_BATCHES);
     let (finished, returned) = std::sync::mpsc::sync_channel::<Vec<ReadRow>>(READ_AHEAD_BATCHES);
-    let parser = std::thread::scope(|scope| -> Result<Box<dyn RowParser>> {
+    std::thread::scope(|scope| -> Result<Box<dyn RowParser>> {
         let reading = std::thread::Builder::new()
             .name("import-reader".to_string())
             .spawn_scoped(scope, move || rows.read_all(&sender, &returned))?;
@@ -196,10 +203,10 @@ fn write_rows(
                 let mut batch = batch?;
                 for row in &mut batch {
                     tally.counts.rows_read += 1;
-                    if tally.counts.rows_read % PROGRESS_EVERY == 0 {
+                    if tally.counts.rows_read.is_multiple_of(PROGRESS_EVERY) {
                         observer.progress(tap.bytes_read());
                     }
-                    write_row(row, writer, observer, &mut tally)?;
+                    write_row(row, writer, observer, tally)?;
                 }
                 // The rows are freed by the thread that made them: freeing them here would
                 // make the two threads take turns at the allocator's lock.
@@ -215,8 +222,7 @@ fn write_rows(
             Err(panic) => std::panic::resume_unwind(panic),
         };
         written.map(|()| parser)
-    })?;
-    Ok((tally, parser))
+    })
 }
 
 /// Writes one row's records, or records why it was skipped or rejected.
@@ -228,7 +234,7 @@ fn write_row(
 ) -> Result<()> {
     let issue = match &mut row.outcome {
         Ok(RowOutcome::Skip(reason)) => {
-            return tally.skipped(writer, row.line, std::mem::take(reason));
+            return tally.skipped(row.line, std::mem::take(reason));
         }
         Ok(RowOutcome::Records(records)) => match writer.apply_row(records, row.line)? {
             Ok(applied) => {
@@ -239,7 +245,7 @@ fn write_row(
         },
         Err(issue) => issue.clone(),
     };
-    tally.rejected(writer, observer, issue, &row.record)
+    tally.rejected(observer, issue, &row.record)
 }
 
 /// What an import says once its rows are written, and keeps for `turnout check`.

@@ -7,13 +7,14 @@ use anyhow::Result;
 use csv::ByteRecord;
 
 use crate::import::model::{Applied, Counts, ImportObserver, RowIssue};
-use crate::import::writer::Writer;
+use rusqlite::{Connection, params};
 
 /// The first rejected rows shown in the summary (all of them are in the ledger).
 pub const REJECTED_SAMPLE: usize = 20;
 
-#[derive(Default)]
-pub struct Tally {
+pub struct Tally<'c> {
+    conn: &'c Connection,
+    import_id: i64,
     pub counts: Counts,
     /// The first rejected rows, in file order once the import is done.
     pub rejected_sample: Vec<RowIssue>,
@@ -21,7 +22,17 @@ pub struct Tally {
     pub skipped: BTreeMap<String, u64>,
 }
 
-impl Tally {
+impl<'c> Tally<'c> {
+    pub fn new(conn: &'c Connection, import_id: i64) -> Self {
+        Tally {
+            conn,
+            import_id,
+            counts: Counts::default(),
+            rejected_sample: Vec::new(),
+            skipped: BTreeMap::new(),
+        }
+    }
+
     pub fn applied(&mut self, applied: Applied) {
         match applied {
             Applied::Inserted => self.counts.inserted += 1,
@@ -30,26 +41,45 @@ impl Tally {
         }
     }
 
-    pub fn skipped(&mut self, writer: &Writer, line: u64, reason: String) -> Result<()> {
+    pub fn skipped(&mut self, line: u64, reason: String) -> Result<()> {
         self.counts.skipped += 1;
-        writer.record_issue(&RowIssue::skipped(line, &reason), "skipped")?;
+        self.record_issue(&RowIssue::skipped(line, &reason), "skipped")?;
         *self.skipped.entry(reason).or_default() += 1;
         Ok(())
     }
 
     pub fn rejected(
         &mut self,
-        writer: &Writer,
         observer: &mut dyn ImportObserver,
         issue: RowIssue,
         record: &ByteRecord,
     ) -> Result<()> {
         self.counts.rejected += 1;
-        writer.record_issue(&issue, "rejected")?;
+        self.record_issue(&issue, "rejected")?;
         observer.rejected(&issue, record)?;
         if self.rejected_sample.len() < REJECTED_SAMPLE {
             self.rejected_sample.push(issue);
         }
+        Ok(())
+    }
+
+    /// Keeps a rejected or skipped row in the ledger, with why.
+    fn record_issue(&self, issue: &RowIssue, outcome: &str) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO import_issue (import_id, line, outcome, column_number, column_name, expected, found, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                self.import_id,
+                issue.line as i64,
+                outcome,
+                issue.column_number.map(|n| n as i64),
+                issue.column_name,
+                issue.expected,
+                issue.found,
+                issue.reason
+            ])?;
         Ok(())
     }
 }

@@ -280,25 +280,6 @@ impl<'c> Writer<'c> {
         self.touches
             .write(self.conn, effort.id, person, record, line)
     }
-
-    pub fn record_issue(&self, issue: &RowIssue, outcome: &str) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO import_issue (import_id, line, outcome, column_number, column_name, expected, found, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
-                self.import_id,
-                issue.line as i64,
-                outcome,
-                issue.column_number.map(|n| n as i64),
-                issue.column_name,
-                issue.expected,
-                issue.found,
-                issue.reason
-            ])?;
-        Ok(())
-    }
 }
 
 /// Inserted beats updated beats unchanged, for a row made of several records.
