@@ -1,0 +1,316 @@
+//! Profiles written as data: a `ProfileSpec` (see `spec.rs`) bound to a file's header becomes a
+//! row parser that reads typed cells, applies skip rules, links the row to a campaign, and turns
+//! it into records (effort metrics, touches, actions, events, people) for the writer.
+//!
+//! This file holds the profile and how it meets a file (recognising it, binding its fields to
+//! columns and constants); `parser` the row parser; `values` the typed cells; `metrics`,
+//! `people` and `schedule` the records each kind of the profile's records makes of a row;
+//! `notes` what the parser tells the user once the file has been read.
+
+mod metrics;
+mod notes;
+mod parser;
+mod people;
+mod schedule;
+mod values;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use csv::ByteRecord;
+
+use crate::import::model::spec::{FieldSpec, ProfileSpec, RecordSpec};
+use crate::import::model::{Profile, ReadContext, RowParser, show_header};
+use crate::import::parser::identifiers::Identifiers;
+use crate::people::Hasher;
+use parser::DeclarativeParser;
+use values::{Val, is_unknown, read_value};
+
+pub use notes::IDENTIFIERS_DROPPED;
+
+/// Where a profile came from, for `turnout profiles list`.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    BuiltIn,
+    File(std::path::PathBuf),
+}
+
+pub struct DeclarativeProfile {
+    pub spec: ProfileSpec,
+    pub origin: Origin,
+}
+
+impl DeclarativeProfile {
+    fn required_fields(&self) -> impl Iterator<Item = (&String, &FieldSpec)> {
+        self.spec.fields.iter().filter(|(_, f)| f.required)
+    }
+
+    fn needs_people(&self) -> bool {
+        self.spec.records.iter().any(|r| {
+            matches!(
+                r,
+                RecordSpec::Touch { .. }
+                    | RecordSpec::Person { .. }
+                    | RecordSpec::Action { email: Some(_), .. }
+                    | RecordSpec::Action { phone: Some(_), .. }
+            )
+        })
+    }
+
+    /// How many cells a row of a file without a header has: the last position a field names.
+    fn positional_width(&self) -> usize {
+        self.spec
+            .fields
+            .values()
+            .filter_map(|f| f.position)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// field -> column index, for the fields read from a column (by position or by header);
+    /// and, per header cell, whether a field reads it.
+    fn columns(&self, header: &[String]) -> (BTreeMap<String, usize>, Vec<bool>) {
+        let mut columns = BTreeMap::new();
+        let mut used = vec![false; header.len()];
+        for (name, field) in &self.spec.fields {
+            if let Some(position) = field.position {
+                columns.insert(name.clone(), position - 1);
+            } else if !field.headers.is_empty()
+                && let Some(index) = find_header(header, &field.headers)
+            {
+                columns.insert(name.clone(), index);
+                used[index] = true;
+            }
+        }
+        (columns, used)
+    }
+
+    /// The fields with one value for the whole file: a line above the header (`preamble`), or
+    /// a part of the file's name (`file_name`).
+    fn constants(&self, context: &ReadContext, zone: Tz) -> Result<BTreeMap<String, Val>, String> {
+        let mut constants = BTreeMap::new();
+        for (name, field) in &self.spec.fields {
+            if field.position.is_some() || !field.headers.is_empty() {
+                // Read from a column (see `columns`).
+                continue;
+            }
+            if let Some(label) = &field.preamble {
+                let text = preamble_text(context, label);
+                let value = read_value(field, &text, zone)
+                    .map_err(|(expected, _)| format!("the line '{label}' above the header should hold {expected}, but it holds '{text}'"))?;
+                constants.insert(name.clone(), value);
+            } else if let Some(part) = &field.file_name {
+                let id = file_name_id(&context.file_name);
+                let numeric = !id.is_empty() && id.chars().all(|c| c.is_ascii_digit());
+                let value = match part.as_str() {
+                    "web-id" if !numeric => Val::Unknown,
+                    _ => Val::Text(id),
+                };
+                constants.insert(name.clone(), value);
+            }
+        }
+        Ok(constants)
+    }
+
+    /// The hasher of the people rows name, when the profile's records name anyone.
+    fn identifiers(&self, context: &ReadContext) -> Result<Option<Identifiers>, String> {
+        if !self.needs_people() {
+            return Ok(None);
+        }
+        // Touches are their own identity; other records carry their people in theirs.
+        let row_hashes = self
+            .spec
+            .records
+            .iter()
+            .any(|record| !matches!(record, RecordSpec::Touch { .. }));
+        let hasher = Hasher::open_with(&context.db_path, context.has_people, context.new_key)
+            .map_err(|e| format!("{e:#}"))?;
+        Ok(Some(Identifiers::new(
+            hasher,
+            &context.default_country,
+            row_hashes,
+            context.legacy_identities,
+        )))
+    }
+
+    /// The header's named cells no field reads (none for a file without a header).
+    fn unused_columns(&self, header: &[String], used: &[bool]) -> Vec<String> {
+        if !self.spec.header {
+            return Vec::new();
+        }
+        header
+            .iter()
+            .zip(used)
+            .filter(|(h, used)| !**used && !h.is_empty())
+            .map(|(h, _)| h.clone())
+            .collect()
+    }
+}
+
+/// The header cell that matches one of `names`, compared ignoring case and extra spaces.
+fn find_header(header: &[String], names: &[String]) -> Option<usize> {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    names
+        .iter()
+        .find_map(|name| header.iter().position(|h| norm(h) == norm(name)))
+}
+
+impl Profile for DeclarativeProfile {
+    fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    fn origin(&self) -> String {
+        match &self.origin {
+            Origin::BuiltIn => "built-in".to_string(),
+            Origin::File(path) => path.display().to_string(),
+        }
+    }
+
+    fn spec(&self) -> Option<&ProfileSpec> {
+        Some(&self.spec)
+    }
+
+    fn description(&self) -> String {
+        format!("{}: {}", self.spec.tool, self.spec.description)
+    }
+
+    fn headerless(&self) -> bool {
+        !self.spec.header
+    }
+
+    fn key_value_marker(&self) -> Option<&str> {
+        self.spec.key_value.as_deref()
+    }
+
+    fn specificity(&self) -> usize {
+        self.required_fields().count()
+    }
+
+    fn missing(&self, header: &[String]) -> Vec<String> {
+        if !self.spec.header {
+            return vec!["(a file without a header)".to_string()];
+        }
+        self.required_fields()
+            .filter(|(_, f)| !f.headers.is_empty() && find_header(header, &f.headers).is_none())
+            .map(|(_, f)| f.headers[0].clone())
+            .collect()
+    }
+
+    fn accepts_first_row(&self, record: &ByteRecord, context: &ReadContext) -> bool {
+        if self.spec.header {
+            return false;
+        }
+        if record.len() != self.positional_width() {
+            return false;
+        }
+        let zone = zone_of(&self.spec, context);
+        self.required_fields().all(|(_, field)| {
+            let Some(position) = field.position else {
+                return true;
+            };
+            let text = std::str::from_utf8(record.get(position - 1).unwrap_or_default())
+                .unwrap_or("")
+                .trim();
+            !is_unknown(field, text)
+                && matches!(read_value(field, text, zone), Ok(v) if !matches!(v, Val::Unknown))
+        })
+    }
+
+    fn bind(&self, header: &[String], context: &ReadContext) -> Result<Box<dyn RowParser>, String> {
+        let missing = self.missing(header);
+        if self.spec.header && !missing.is_empty() {
+            return Err(format!(
+                "expected the columns {}, but the file's header ({}) lacks {}. Check that this is the right export, or leave out --profile to let turnout recognise it",
+                self.required_fields()
+                    .map(|(_, f)| f.headers.first().cloned().unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                show_header(header),
+                missing.join(", ")
+            ));
+        }
+        let zone = zone_of(&self.spec, context);
+        let (columns, used) = self.columns(header);
+        let constants = self.constants(context, zone)?;
+        let identifiers = self.identifiers(context)?;
+        let ignored = self.unused_columns(header, &used);
+        Ok(Box::new(DeclarativeParser {
+            spec: std::sync::Arc::new(self.spec.clone()),
+            header: header.to_vec(),
+            width: if self.spec.header {
+                header.len()
+            } else {
+                self.positional_width()
+            },
+            columns,
+            constants,
+            zone,
+            org_tz: context.org_tz,
+            default_country: context.default_country.clone(),
+            identifiers,
+            matcher: context.matcher.clone(),
+            campaigns: context.campaigns.clone(),
+            campaign_override: context.campaign_override.as_ref().map(|(_, id)| *id),
+            moment: context.moment,
+            undated_date: context.date_override.unwrap_or(context.today),
+            date_given: context.date_override.is_some(),
+            bounds: (
+                NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date"),
+                context.today + chrono::Duration::days(366),
+            ),
+            ignored: if context.verbose { ignored } else { Vec::new() },
+            undated_rows: 0,
+            unreadable: BTreeMap::new(),
+            rate_mismatches: Vec::new(),
+            vocabulary_names: context
+                .vocabulary
+                .all()
+                .iter()
+                .map(|m| m.name.clone())
+                .collect(),
+            forgotten: context.forgotten.clone(),
+        }))
+    }
+}
+
+fn zone_of(spec: &ProfileSpec, context: &ReadContext) -> Tz {
+    context.source_tz.unwrap_or_else(|| {
+        if spec.time_zone == "organization" {
+            context.org_tz
+        } else {
+            spec.time_zone.parse().unwrap_or(context.org_tz)
+        }
+    })
+}
+
+/// The text after `label` on the first line above the header that begins with it (a leading
+/// `#` aside); empty when no line does.
+fn preamble_text(context: &ReadContext, label: &str) -> String {
+    context
+        .preamble
+        .iter()
+        .find_map(|line| {
+            let line = line.trim_start_matches('#').trim();
+            line.strip_prefix(label).map(|rest| rest.trim().to_string())
+        })
+        .unwrap_or_default()
+}
+
+/// `123456_fair-rent.csv` -> `123456`; `opens.csv` -> `opens`.
+fn file_name_id(file_name: &str) -> String {
+    let base = std::path::Path::new(file_name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match base.split_once('_') {
+        Some((id, _)) if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) => id.to_string(),
+        _ => base,
+    }
+}

@@ -1,0 +1,341 @@
+//! The row parser a bound profile becomes: `DeclarativeParser`, what it knows of the file, how it
+//! reads a row's cells, applies skip rules and links the row to a campaign, and `parse`, which
+//! hands each of the profile's records to the file that makes that kind (`metrics`, `people`,
+//! `schedule`).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use csv::ByteRecord;
+
+use super::values::{Row, Val, read_value};
+use crate::import::model::shape::Moment;
+use crate::import::model::spec::{Condition, FieldType, ProfileSpec, RecordSpec};
+use crate::import::model::{PersonIds, Record, RowIssue, RowOutcome, RowParser};
+use crate::import::parser::identifiers::Identifiers;
+use crate::linking::{CodeMatcher, codes_in, link_parameter};
+
+pub(super) struct DeclarativeParser {
+    /// Shared, so each row can walk its records while the parser changes its own state.
+    pub(super) spec: std::sync::Arc<ProfileSpec>,
+    pub(super) header: Vec<String>,
+    pub(super) width: usize,
+    /// field -> column index
+    pub(super) columns: BTreeMap<String, usize>,
+    /// fields with one value for the whole file (preamble, file name)
+    pub(super) constants: BTreeMap<String, Val>,
+    pub(super) zone: Tz,
+    pub(super) org_tz: Tz,
+    pub(super) default_country: String,
+    /// The people rows name, hashed (none when the profile names no one).
+    pub(super) identifiers: Option<Identifiers>,
+    pub(super) matcher: CodeMatcher,
+    pub(super) campaigns: BTreeMap<String, i64>,
+    pub(super) campaign_override: Option<i64>,
+    pub(super) moment: Moment,
+    pub(super) undated_date: NaiveDate,
+    pub(super) date_given: bool,
+    pub(super) bounds: (NaiveDate, NaiveDate),
+    pub(super) ignored: Vec<String>,
+    pub(super) undated_rows: u64,
+    /// Per column of emails or phones: cells that could not be read as one (the row counts,
+    /// but as no one), and the first line with one. Never the value itself.
+    pub(super) unreadable: BTreeMap<String, (FieldType, u64, u64)>,
+    pub(super) rate_mismatches: Vec<String>,
+    /// Metric names, for plan items' goals.
+    pub(super) vocabulary_names: Vec<String>,
+    pub(super) forgotten: std::collections::HashSet<crate::people::IdHash>,
+}
+
+/// What one of the profile's records made of a row.
+// Returned and unpacked at once, never kept: boxing the one record would cost an allocation
+// per row, which a file of a million touches feels.
+#[allow(clippy::large_enum_variant)]
+pub(super) enum Made {
+    /// Nothing: the row lacks what this record needs; the row's other records go on.
+    Nothing,
+    One(Record),
+    Many(Vec<Record>),
+    /// The whole row is skipped, for this reason: none of its records are kept.
+    SkipRow(String),
+}
+
+impl DeclarativeParser {
+    pub(super) fn issue(
+        &self,
+        line: u64,
+        column: Option<usize>,
+        expected: &str,
+        found: &str,
+        reason: String,
+    ) -> RowIssue {
+        RowIssue {
+            line,
+            column_number: column.map(|c| c + 1),
+            column_name: column
+                .and_then(|c| self.header.get(c).cloned())
+                .or_else(|| column.map(|c| format!("column {}", c + 1))),
+            expected: Some(expected.to_string()),
+            found: Some(found.to_string()),
+            reason,
+        }
+    }
+
+    fn read_row(&self, record: &ByteRecord, line: u64) -> Result<Row, RowIssue> {
+        let mut row: Row = self.constants.clone();
+        for (name, &column) in &self.columns {
+            let field = &self.spec.fields[name];
+            let bytes = record.get(column).unwrap_or_default();
+            let text = std::str::from_utf8(bytes).map(str::trim).map_err(|_| {
+                self.issue(
+                    line,
+                    Some(column),
+                    "UTF-8 text",
+                    &String::from_utf8_lossy(bytes),
+                    "this cell is not UTF-8 text; re-save the file as \"CSV UTF-8\"".to_string(),
+                )
+            })?;
+            let value = read_value(field, text, self.zone).map_err(|(expected, _)| {
+                self.issue(
+                    line,
+                    Some(column),
+                    &expected,
+                    text,
+                    format!("'{text}' is not {expected}"),
+                )
+            })?;
+            if let Val::Time(t) = &value {
+                let day = t.with_timezone(&self.org_tz).date_naive();
+                if day < self.bounds.0 || day > self.bounds.1 {
+                    return Err(self.issue(
+                        line,
+                        Some(column),
+                        &format!("a date between {} and {}", self.bounds.0, self.bounds.1),
+                        text,
+                        format!("'{text}' is not a plausible date: expected one between {} and {} (a year from today)", self.bounds.0, self.bounds.1),
+                    ));
+                }
+            }
+            row.insert(name.clone(), value);
+        }
+        // Derived fields: a query parameter of the links in another field.
+        for (name, field) in &self.spec.fields {
+            if let (Some(from), Some(param)) = (&field.from, &field.param) {
+                let value = row
+                    .get(from)
+                    .and_then(Val::text)
+                    .and_then(|text| link_parameter(text, param))
+                    .map(Val::Text)
+                    .unwrap_or(Val::Unknown);
+                row.insert(name.clone(), value);
+            }
+        }
+        Ok(row)
+    }
+
+    fn holds(&self, row: &Row, conditions: &[Condition]) -> bool {
+        conditions.iter().all(|c| {
+            let value = row.get(&c.field).unwrap_or(&Val::Unknown);
+            let text = value.canonical();
+            if let Some(blank) = c.blank
+                && (*value == Val::Unknown) != blank
+            {
+                return false;
+            }
+            if let Some(is) = c.is
+                && *value != Val::Bool(is)
+            {
+                return false;
+            }
+            if let Some(values) = &c.one_of
+                && (*value == Val::Unknown || !values.iter().any(|v| v.eq_ignore_ascii_case(&text)))
+            {
+                return false;
+            }
+            if let Some(values) = &c.not_in
+                && *value != Val::Unknown
+                && values.iter().any(|v| v.eq_ignore_ascii_case(&text))
+            {
+                return false;
+            }
+            true
+        })
+    }
+
+    /// The campaign, by `--campaign`, then the codes the row carries, then a campaign column.
+    /// Also returns the first code seen (kept on the row so unmatched codes can be listed).
+    fn campaign(&mut self, row: &Row) -> (Option<i64>, Option<String>) {
+        let mut first_code = None;
+        let mut found = None;
+        for field in &self.spec.codes {
+            let Some(text) = row.get(field).map(Val::canonical) else {
+                continue;
+            };
+            for code in codes_in(&text) {
+                if first_code.is_none() {
+                    first_code = Some(code.clone());
+                }
+                if found.is_none() {
+                    found = self.matcher.campaign_for(&code);
+                }
+            }
+        }
+        let from_column = self
+            .spec
+            .campaign
+            .as_ref()
+            .and_then(|f| row.get(f))
+            .and_then(Val::text)
+            .and_then(|slug| self.campaigns.get(&slug.to_lowercase()).copied());
+        let campaign = self.campaign_override.or(found).or(from_column);
+        (campaign, first_code)
+    }
+
+    pub(super) fn text_of(&self, row: &Row, field: &str) -> Option<String> {
+        match row.get(field) {
+            Some(Val::Unknown) | None => None,
+            Some(v) => Some(v.canonical()),
+        }
+    }
+
+    /// A day for a dated record: the field's day in the organization's zone, else `--date`.
+    pub(super) fn day_of(&mut self, row: &Row, field: Option<&String>) -> NaiveDate {
+        match field.and_then(|f| row.get(f)) {
+            Some(Val::Time(t)) => t.with_timezone(&self.org_tz).date_naive(),
+            Some(Val::Date(d)) => *d,
+            _ => {
+                self.undated_rows += 1;
+                self.undated_date
+            }
+        }
+    }
+
+    pub(super) fn time_of(&mut self, row: &Row, field: Option<&String>) -> DateTime<Utc> {
+        match field.and_then(|f| row.get(f)) {
+            Some(Val::Time(t)) => *t,
+            Some(Val::Date(d)) => self.midday(*d),
+            _ => {
+                self.undated_rows += 1;
+                self.midday(self.undated_date)
+            }
+        }
+    }
+
+    fn midday(&self, day: NaiveDate) -> DateTime<Utc> {
+        let noon = day.and_hms_opt(12, 0, 0).expect("valid time");
+        self.org_tz
+            .from_local_datetime(&noon)
+            .earliest()
+            .map(|t| t.to_utc())
+            .unwrap_or_else(|| Utc.from_utc_datetime(&noon))
+    }
+
+    pub(super) fn person(
+        &self,
+        row: &Row,
+        email: Option<&String>,
+        phone: Option<&String>,
+    ) -> PersonIds {
+        let Some(identifiers) = &self.identifiers else {
+            return PersonIds::default();
+        };
+        let cell = |field: Option<&String>| field.and_then(|f| row.get(f)).and_then(Val::text);
+        identifiers.person(cell(email), cell(phone))
+    }
+
+    fn mentions_forgotten(&self, row: &Row) -> bool {
+        self.spec.records.iter().any(|record| {
+            let (email, phone) = match record {
+                RecordSpec::Touch { email, phone, .. }
+                | RecordSpec::Action { email, phone, .. }
+                | RecordSpec::Person { email, phone, .. } => (email.as_ref(), phone.as_ref()),
+                _ => (None, None),
+            };
+            self.person(row, email, phone)
+                .hashes
+                .iter()
+                .any(|(_, h)| self.forgotten.contains(h))
+        })
+    }
+
+    /// What one of the profile's records (the `index`th) makes of a row, by its kind.
+    fn make(
+        &mut self,
+        spec: &RecordSpec,
+        index: usize,
+        row: &Row,
+        line: u64,
+        campaign_id: Option<i64>,
+        code: Option<&String>,
+    ) -> Result<Made, RowIssue> {
+        match spec {
+            RecordSpec::EffortMetrics { .. } => self.effort_metrics(spec, row, line, campaign_id),
+            RecordSpec::Metrics { .. } => self.metrics(spec, row, line, campaign_id, code),
+            RecordSpec::Touch { .. } => self.touch(spec, row, line, campaign_id),
+            RecordSpec::Action { .. } => self.action(spec, index, row, campaign_id, code),
+            RecordSpec::Event { .. } => Ok(self.event(spec, row, campaign_id)),
+            RecordSpec::Plan { .. } => self.plan(spec, row, line, campaign_id),
+            RecordSpec::Person { .. } => Ok(self.person_record(spec, row)),
+        }
+    }
+}
+
+impl RowParser for DeclarativeParser {
+    fn parse(&mut self, record: &ByteRecord, line: u64) -> Result<RowOutcome, RowIssue> {
+        if record.len() != self.width {
+            let expected_from = if self.spec.header {
+                "the header has"
+            } else {
+                "the profile expects"
+            };
+            return Err(RowIssue::ragged(
+                line,
+                record.len(),
+                self.width,
+                expected_from,
+            ));
+        }
+        let row = self.read_row(record, line)?;
+        for rule in &self.spec.skip {
+            if self.holds(&row, &rule.when) {
+                return Ok(RowOutcome::Skip(rule.reason.clone()));
+            }
+        }
+        self.check_rates(&row, line);
+        self.note_unreadable_people(&row, line);
+        let (campaign_id, code) = self.campaign(&row);
+        // A person who asked to be forgotten stays forgotten, whatever file comes in.
+        if !self.forgotten.is_empty() && self.mentions_forgotten(&row) {
+            return Ok(RowOutcome::Skip("forgotten".to_string()));
+        }
+
+        let mut records = Vec::new();
+        let profile = std::sync::Arc::clone(&self.spec);
+        for (index, spec) in profile.records.iter().enumerate() {
+            if !self.holds(&row, spec.conditions()) {
+                continue;
+            }
+            match self.make(spec, index, &row, line, campaign_id, code.as_ref())? {
+                Made::Nothing => {}
+                Made::One(made) => records.push(made),
+                Made::Many(made) => records.extend(made),
+                Made::SkipRow(reason) => return Ok(RowOutcome::Skip(reason)),
+            }
+        }
+        if records.is_empty() {
+            return Ok(RowOutcome::Skip(
+                "no numbers in this row (every count is blank or unknown)".to_string(),
+            ));
+        }
+        Ok(RowOutcome::Records(records))
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.collected_warnings()
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.collected_notes()
+    }
+}

@@ -1,0 +1,168 @@
+//! A row's cells as typed values: `Val`, how a cell is read as its field's type (`read_value`),
+//! which texts mean "unknown", and the short form titles are kept in.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::import::model::spec::{FieldSpec, FieldType};
+use crate::import::parser::cells::parse_timestamp;
+use crate::output::plain_number;
+use crate::values::parse_value;
+
+const DEFAULT_UNKNOWN: &[&str] = &["", "-", "n/a", "na", "null", "none", "--"];
+
+/// A cell, read as its field's type.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Val {
+    Unknown,
+    Text(String),
+    Num(f64),
+    Bool(bool),
+    Time(DateTime<Utc>),
+    Date(NaiveDate),
+}
+
+/// One row, read: field -> value.
+pub(super) type Row = BTreeMap<String, Val>;
+
+impl Val {
+    pub(super) fn text(&self) -> Option<&str> {
+        match self {
+            Val::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The value as text, for identity keys and codes.
+    pub(super) fn canonical(&self) -> String {
+        match self {
+            Val::Unknown => String::new(),
+            Val::Text(t) => t.clone(),
+            Val::Num(n) => plain_number(*n),
+            Val::Bool(b) => b.to_string(),
+            Val::Time(t) => t.to_rfc3339(),
+            Val::Date(d) => d.to_string(),
+        }
+    }
+}
+
+pub(super) fn is_unknown(field: &FieldSpec, text: &str) -> bool {
+    if text.is_empty() {
+        return !field.blank_is_zero;
+    }
+    match &field.unknown {
+        Some(values) => values.iter().any(|v| v.eq_ignore_ascii_case(text)),
+        None => DEFAULT_UNKNOWN.iter().any(|v| v.eq_ignore_ascii_case(text)),
+    }
+}
+
+/// Reads one cell. The error is (what was expected, why).
+pub(super) fn read_value(field: &FieldSpec, text: &str, zone: Tz) -> Result<Val, (String, String)> {
+    if text.is_empty() && field.blank_is_zero {
+        return Ok(Val::Num(0.0));
+    }
+    if is_unknown(field, text) {
+        return Ok(Val::Unknown);
+    }
+    let fail = |expected: &str| Err((expected.to_string(), String::new()));
+    match field.kind {
+        FieldType::Text => Ok(Val::Text(text.to_string())),
+        FieldType::Email => Ok(Val::Text(text.to_string())),
+        FieldType::Phone => Ok(Val::Text(text.to_string())),
+        FieldType::Count => {
+            // "1,234", "424.0"; Mailchimp single reports add a rate: "141 (8.1%)".
+            let number = text.split(" (").next().unwrap_or(text);
+            parse_value(number, crate::metrics::Unit::Count)
+                .map(Val::Num)
+                .or_else(|_| fail("a whole number of zero or more, e.g. 1,234"))
+        }
+        FieldType::Amount => {
+            let cleaned: String = text
+                .chars()
+                .filter(|c| !matches!(c, '$' | '€' | '£' | ' '))
+                .collect();
+            parse_value(&cleaned, crate::metrics::Unit::Amount)
+                .map(Val::Num)
+                .or_else(|_| fail("an amount of money of zero or more, e.g. 25.00"))
+        }
+        FieldType::Number | FieldType::Fraction => match text.replace(',', "").parse::<f64>() {
+            Ok(n) if n.is_finite() => Ok(Val::Num(n)),
+            _ => fail("a number, e.g. 0.6325"),
+        },
+        FieldType::Percent => {
+            let number = text.trim_end_matches('%').trim();
+            match number.replace(',', "").parse::<f64>() {
+                Ok(n) if n.is_finite() && (0.0..=100.0).contains(&n) => Ok(Val::Num(n)),
+                Ok(_) => fail("a percentage between 0% and 100%"),
+                Err(_) => fail("a percentage, e.g. 33.98%"),
+            }
+        }
+        FieldType::Bool => match text.to_lowercase().as_str() {
+            "t" | "true" | "1" | "yes" | "y" => Ok(Val::Bool(true)),
+            "f" | "false" | "0" | "no" | "n" => Ok(Val::Bool(false)),
+            _ => fail("true or false (t/f, 1/0, yes/no)"),
+        },
+        FieldType::Time => read_time(field, text, zone),
+        FieldType::Date => {
+            for format in field.formats.iter().map(String::as_str).chain(["%Y-%m-%d"]) {
+                if let Ok(d) = NaiveDate::parse_from_str(text, format) {
+                    return Ok(Val::Date(d));
+                }
+            }
+            fail("a date, e.g. 2026-10-05")
+        }
+    }
+}
+
+/// A date and time: by the field's formats (with or without an offset; without, in `zone`),
+/// then by the shapes turnout knows.
+fn read_time(field: &FieldSpec, text: &str, zone: Tz) -> Result<Val, (String, String)> {
+    for format in &field.formats {
+        if let Ok(t) = DateTime::parse_from_str(text, format) {
+            return Ok(Val::Time(t.to_utc()));
+        }
+        if let Ok(local) = NaiveDateTime::parse_from_str(text, format)
+            && let Some(t) = zone.from_local_datetime(&local).earliest()
+        {
+            return Ok(Val::Time(t.to_utc()));
+        }
+    }
+    match parse_timestamp(text, zone) {
+        Some(t) => Ok(Val::Time(t)),
+        None => Err((
+            format!(
+                "a date and time{}",
+                field
+                    .formats
+                    .first()
+                    .map(|f| format!(" like {}", example_time(f)))
+                    .unwrap_or_else(|| " like 2026-10-05 18:30:00".to_string())
+            ),
+            String::new(),
+        )),
+    }
+}
+
+fn example_time(format: &str) -> String {
+    let sample = NaiveDate::from_ymd_opt(2026, 10, 5)
+        .and_then(|d| d.and_hms_opt(18, 30, 0))
+        .expect("valid time");
+    let mut text = String::new();
+    use std::fmt::Write as _;
+    if write!(text, "{}", sample.format(format)).is_err() {
+        return format.to_string();
+    }
+    text
+}
+
+/// Titles are kept short: they name a send or post, they are not its content.
+pub(super) fn short(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default().trim();
+    if line.chars().count() > 80 {
+        format!("{}...", line.chars().take(77).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
