@@ -1,9 +1,10 @@
 #!/bin/sh
-# The import benchmark (issue 9): turnout's import of a Mailchimp granular-opens export against
-# sqlite3's own `.import --csv` of the same file (no validation at all: the floor), and the
-# reports on a database of 1M touches and 1M actions. Each step runs 3 times; the table shows the
-# median wall time, rows per second, peak memory (`/usr/bin/time -v`) and the ratio to the
-# sqlite3 baseline measured in this run.
+# The import benchmark (issues 9 and 18): turnout's import of a Mailchimp granular-opens export
+# against sqlite3's own `.import --csv` of the same file (no validation at all: the floor), and
+# the reports on a database of 1M touches and 1M actions. Each step runs 3 times; the table shows
+# the median wall time, rows per second, peak memory (`/usr/bin/time -v`) and the ratio to the
+# sqlite3 baseline measured in this run; then the sizes of the file and of both databases.
+# For one run of 10M rows, see bench/import-big.sh.
 # Usage: bench/import.sh [ROWS]   (default 1000000; run from the project root)
 # Needs: sqlite3, python3, GNU time (/usr/bin/time). Takes about 10 minutes at 1M rows.
 set -eu
@@ -53,6 +54,8 @@ step "turnout import, first (1x)" "$rows" "rm -f $dir/t1.db $dir/t1.db-wal $dir/
     "$bin" --db "$dir/t1.db" -q import "$one"
 step "turnout import, again (1x)" "$rows" "true" \
     "$bin" --db "$dir/t1.db" -q import "$one"
+step "turnout import --rejects, first (1x)" "$rows" "rm -f $dir/t3.db $dir/t3.db-wal $dir/t3.db-shm $dir/t3.db.key" \
+    "$bin" --db "$dir/t3.db" -q import "$one" --rejects "$dir/rejects.csv"
 step "sqlite3 .import --csv (2x)" "$double" "rm -f $dir/base2.db" \
     sqlite3 "$dir/base2.db" ".import --csv $two opens"
 step "turnout import, first (2x)" "$double" "rm -f $dir/t2.db $dir/t2.db-wal $dir/t2.db-shm $dir/t2.db.key" \
@@ -76,3 +79,12 @@ awk -F'|' -v base="$baseline" -v first="$first" '{
     ratio = ($1 ~ /import/) ? sprintf("%.2fx%s", $3 / base, extra) : "-"
     printf "| %s | %d | %.2f s | %d | %.0f MiB | %s |\n", $1, $2, $3, rate, $4 / 1024, ratio
 }' "$results"
+
+size() { du -b "$1" | cut -f1; }
+csv_bytes=$(size "$one")
+echo
+echo "| file | bytes | vs the CSV |"
+echo "|---|---|---|"
+for f in "$one" "$dir/base.db" "$dir/t1.db"; do
+    printf '| %s | %s | %.2fx |\n' "$(basename "$f")" "$(size "$f")" "$(echo "$(size "$f") / $csv_bytes" | bc -l)"
+done

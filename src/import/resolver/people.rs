@@ -7,6 +7,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::import::model::{Applied, PersonIds};
 use crate::people::{IdHash, IdKind};
 
+/// The most identifiers remembered (about 8 MiB): beyond that, memory stays flat and people are
+/// looked up in the identifier index instead.
+const REMEMBERED: usize = 250_000;
+
 pub struct People {
     /// Who each identifier hash (as one number) belongs to, as far as this import has
     /// looked: people recur on many rows of an export, and a lookup in memory is far cheaper
@@ -18,10 +22,16 @@ pub struct People {
     complete: bool,
     /// People merged into others (from, into), since last taken.
     merged: Vec<(i64, i64)>,
+    /// How many identifiers `known` may hold.
+    limit: usize,
 }
 
 impl People {
     pub fn new(conn: &Connection) -> Result<People> {
+        People::remembering(conn, REMEMBERED)
+    }
+
+    fn remembering(conn: &Connection, limit: usize) -> Result<People> {
         let none_stored: bool = conn.query_row(
             "SELECT NOT EXISTS (SELECT 1 FROM person_identifier)",
             [],
@@ -31,6 +41,7 @@ impl People {
             known: foldhash::HashMap::default(),
             complete: none_stored,
             merged: Vec::new(),
+            limit,
         })
     }
 
@@ -88,7 +99,7 @@ impl People {
                 "INSERT INTO person_identifier (hash, kind, person_id) VALUES (?1, ?2, ?3)",
             )?
             .execute(params![hash, kind.as_str(), person])?;
-            self.known.insert(hash.as_u128(), person);
+            self.remember(hash, person);
             if applied == Applied::Unchanged {
                 applied = Applied::Updated;
             }
@@ -109,8 +120,51 @@ impl People {
             .query_row(params![hash], |row| row.get(0))
             .optional()?;
         if let Some(id) = owner {
-            self.known.insert(hash.as_u128(), id);
+            self.remember(hash, id);
         }
         Ok(owner)
+    }
+
+    fn remember(&mut self, hash: &IdHash, person: i64) {
+        if self.known.len() >= self.limit {
+            // Whom it forgets is in the table: from now on, an identifier it does not know is
+            // looked up there.
+            self.forget();
+        }
+        self.known.insert(hash.as_u128(), person);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(n: u8) -> PersonIds {
+        PersonIds {
+            hashes: vec![(IdKind::Email, IdHash([n; 16]))],
+            ..PersonIds::default()
+        }
+    }
+
+    #[test]
+    fn people_forgotten_from_memory_are_found_in_the_table() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE person (id INTEGER PRIMARY KEY);
+             CREATE TABLE person_identifier (hash BLOB PRIMARY KEY, kind TEXT, person_id INTEGER)
+                 WITHOUT ROWID;",
+        )
+        .unwrap();
+        let mut people = People::remembering(&conn, 2).unwrap();
+        let first: Vec<i64> = (1..=5)
+            .map(|n| people.person(&conn, &ids(n)).unwrap().0.unwrap())
+            .collect();
+        assert_eq!(first, vec![1, 2, 3, 4, 5]);
+        assert!(people.known.len() <= 2);
+        for n in 1..=5u8 {
+            let (person, applied) = people.person(&conn, &ids(n)).unwrap();
+            assert_eq!(person, Some(i64::from(n)));
+            assert_eq!(applied, Applied::Unchanged);
+        }
     }
 }
