@@ -5,6 +5,7 @@
 //! Rows are read and parsed on a second thread while the rows before them are written.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use anyhow::Result;
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
@@ -15,8 +16,9 @@ use super::model::{
     ImportObserver, ImportOptions, ImportReport, Outcome, ReadContext, RowOutcome, RowParser,
 };
 use super::parser::Registry;
-use super::reader::{self, READ_AHEAD_BATCHES, ReadRow, RowReader};
-use super::source::{ImportSource, Tap, reuse};
+use super::reader::{self, LaidOut, OpenedFile, READ_AHEAD_BATCHES, ReadRow, RowReader};
+use super::source::reuse::{self, Earlier};
+use super::source::{ImportSource, Tap};
 use super::writer::Writer;
 use crate::campaigns;
 use crate::metrics::Vocabulary;
@@ -44,17 +46,64 @@ pub fn import(
     Ok(report)
 }
 
+/// The pipeline's stages, top to bottom: open and bind the file, take a file seen before from
+/// its earlier import, else write its rows.
 fn import_file(
     store: &mut Store,
     source: ImportSource,
     options: &ImportOptions,
     observer: &mut dyn ImportObserver,
 ) -> Result<ImportReport> {
+    observer.started(&source.name, source.len);
+    let bound = open_and_bind(store, source, options)?;
+    observer.header(&bound.file.header)?;
+
+    let conn = store.conn_mut();
+    let context_hash = reuse::fingerprint(
+        conn,
+        &bound.profile_name,
+        &bound.profile_text,
+        options,
+        &bound.context,
+    )?;
+    if let Some(earlier) = reuse::earlier_import(
+        conn,
+        bound.path.as_deref(),
+        &bound.profile_name,
+        &context_hash,
+        &bound.context,
+        &*observer,
+    )? {
+        return import_seen_before(conn, options, observer, bound, context_hash, earlier);
+    }
+    write_file(conn, options, observer, bound, context_hash)
+}
+
+/// A file opened, its profile chosen and bound to its header, ready for its rows to be read.
+struct BoundFile {
+    name: String,
+    path: Option<PathBuf>,
+    source_len: Option<u64>,
+    context: ReadContext,
+    file: OpenedFile,
+    laid_out: LaidOut,
+    parser: Box<dyn RowParser>,
+    profile_name: String,
+    /// The profile as text (where it comes from and what it says), for the file's fingerprint.
+    profile_text: String,
+    tap: Tap,
+}
+
+/// Opens the file, reads its header, chooses its profile (the one asked for, or the one it
+/// fits) and binds the profile to the header.
+fn open_and_bind(
+    store: &Store,
+    source: ImportSource,
+    options: &ImportOptions,
+) -> Result<BoundFile> {
     let name = source.name.clone();
     let path = source.path.clone();
     let source_len = source.len;
-    observer.started(&name, source.len);
-
     let mut context = read_context(store, options, &name)?;
     let vocabulary = Vocabulary::load(store.conn())?;
     let mut registry = Registry::load(&vocabulary, store.path())?;
@@ -82,54 +131,81 @@ fn import_file(
             anyhow::anyhow!("cannot import {name} as {}: {message}", profile.name())
         })?;
     let profile_name = profile.name().to_string();
-    observer.header(&file.header)?;
-
-    let conn = store.conn_mut();
     let profile_text = format!("{}|{:?}", profile.origin(), profile.spec());
-    let context_hash = reuse::fingerprint(conn, &profile_name, &profile_text, options, &context)?;
-    if let Some((sha256, earlier, mut notes)) = reuse::earlier_import(
-        conn,
-        path.as_deref(),
-        &profile_name,
-        &context_hash,
-        &context,
-        &*observer,
-    )? {
-        notes.extend(parser.notes());
-        let repeat = Repeat {
-            name,
-            path,
-            profile_name,
-            sha256,
-            context_hash,
-            earlier,
-            notes,
-        };
-        return ledger::record_repeat(conn, options, observer, repeat);
-    }
+    Ok(BoundFile {
+        name,
+        path,
+        source_len,
+        context,
+        file,
+        laid_out,
+        parser,
+        profile_name,
+        profile_text,
+        tap,
+    })
+}
 
-    let bulk_tables = prepare_bulk(conn, source_len)?;
+/// Records a file an earlier import already took, unchanged, without reading its rows.
+fn import_seen_before(
+    conn: &mut Connection,
+    options: &ImportOptions,
+    observer: &mut dyn ImportObserver,
+    bound: BoundFile,
+    context_hash: String,
+    seen: (String, Earlier, Vec<String>),
+) -> Result<ImportReport> {
+    let (sha256, earlier, mut notes) = seen;
+    notes.extend(bound.parser.notes());
+    let repeat = Repeat {
+        name: bound.name,
+        path: bound.path,
+        profile_name: bound.profile_name,
+        sha256,
+        context_hash,
+        earlier,
+        notes,
+    };
+    ledger::record_repeat(conn, options, observer, repeat)
+}
+
+/// Writes the file's rows in one transaction, accounts for each in its ledger entry, and
+/// commits (or not, as the options say).
+fn write_file(
+    conn: &mut Connection,
+    options: &ImportOptions,
+    observer: &mut dyn ImportObserver,
+    bound: BoundFile,
+    context_hash: String,
+) -> Result<ImportReport> {
+    let bulk_tables = prepare_bulk(conn, bound.source_len)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let import_id = ledger::open_entry(&tx, &name, path.as_deref(), &profile_name, &context)?;
-    let mut writer = Writer::new(&tx, import_id, &profile_name, context.org_tz)?;
+    let import_id = ledger::open_entry(
+        &tx,
+        &bound.name,
+        bound.path.as_deref(),
+        &bound.profile_name,
+        &bound.context,
+    )?;
+    let mut writer = Writer::new(&tx, import_id, &bound.profile_name, bound.context.org_tz)?;
     for table in &bulk_tables {
         writer.defer_indexes(table)?;
     }
-    let rows = RowReader::new(file, laid_out, parser, &name);
+    let rows = RowReader::new(bound.file, bound.laid_out, bound.parser, &bound.name);
     let mut tally = Tally::new(&tx, import_id);
-    let parser = write_rows(rows, &mut writer, &mut tally, observer, &tap)?;
+    let parser = write_rows(rows, &mut writer, &mut tally, observer, &bound.tap)?;
     writer.finish()?;
     tally.rejected_sample.sort_by_key(|issue| issue.line);
-    observer.progress(tap.bytes_read());
+    observer.progress(bound.tap.bytes_read());
     observer.finished();
 
-    let summary = summarize(&tx, &writer, &*parser, context.moment, import_id)?;
+    let summary = summarize(&tx, &writer, &*parser, bound.context.moment, import_id)?;
     let rows_owned = writer.rows_owned() as i64;
     drop(writer);
     if !bulk_tables.is_empty() {
         crate::store::check_references(&tx)?;
     }
-    let sha256 = tap.sha256_hex();
+    let sha256 = bound.tap.sha256_hex();
     let closing = Closing {
         sha256: &sha256,
         counts: tally.counts,
@@ -147,8 +223,8 @@ fn import_file(
     debug_assert!(counts.balances());
     let outcome = ledger::conclude(tx, options, counts.rejected)?;
     Ok(ImportReport {
-        file: name,
-        profile: profile_name,
+        file: bound.name,
+        profile: bound.profile_name,
         sha256,
         import_id: (outcome == Outcome::Imported).then_some(import_id),
         same_as: None,

@@ -232,25 +232,36 @@ impl Registry {
         file: &str,
         context: &ReadContext,
     ) -> Result<(&dyn Profile, Layout)> {
-        let layout_of = |p: &dyn Profile| {
-            if p.key_value_marker().is_some() {
-                Layout::KeyValue
-            } else if p.headerless() {
-                Layout::Headerless
-            } else {
-                Layout::Header
-            }
-        };
         if let Some(name) = requested {
-            let name = name.trim();
-            return match self.profiles.iter().find(|p| p.name() == name) {
-                Some(profile) => Ok((profile.as_ref(), layout_of(profile.as_ref()))),
-                None => bail!(
-                    "there is no import profile called '{name}'. Profiles: {}. A profile file is named by its path, e.g. --profile ./mytool.toml",
-                    self.names().join(", ")
-                ),
-            };
+            return self.named(name);
         }
+        if let Some(profile) = self.fitting_header(header, file)? {
+            return Ok((profile, Layout::Header));
+        }
+        if let Some(profile) = self.fitting_first_row(first_record, file, context)? {
+            return Ok((profile, Layout::Headerless));
+        }
+        if let Some(profile) = self.key_value_report(header) {
+            return Ok((profile, Layout::KeyValue));
+        }
+        Err(self.unrecognised(header, file))
+    }
+
+    /// The profile `--profile` names, and the layout it reads.
+    fn named(&self, name: &str) -> Result<(&dyn Profile, Layout)> {
+        let name = name.trim();
+        match self.profiles.iter().find(|p| p.name() == name) {
+            Some(profile) => Ok((profile.as_ref(), layout_of(profile.as_ref()))),
+            None => bail!(
+                "there is no import profile called '{name}'. Profiles: {}. A profile file is named by its path, e.g. --profile ./mytool.toml",
+                self.names().join(", ")
+            ),
+        }
+    }
+
+    /// The profile with a header whose required columns the header has, the most of them;
+    /// an error when two fit equally well.
+    fn fitting_header(&self, header: &[String], file: &str) -> Result<Option<&dyn Profile>> {
         let mut candidates: Vec<&dyn Profile> = self
             .profiles
             .iter()
@@ -270,9 +281,19 @@ impl Registry {
                     tied.join(", ")
                 )
             }
-            [first, ..] => return Ok((*first, Layout::Header)),
-            [] => {}
+            [first, ..] => Ok(Some(*first)),
+            [] => Ok(None),
         }
+    }
+
+    /// The profile for files without a header that accepts the first row, if exactly one does;
+    /// an error when more than one does.
+    fn fitting_first_row(
+        &self,
+        first_record: &ByteRecord,
+        file: &str,
+        context: &ReadContext,
+    ) -> Result<Option<&dyn Profile>> {
         let shaped: Vec<&dyn Profile> = self
             .profiles
             .iter()
@@ -280,7 +301,7 @@ impl Registry {
             .filter(|p| p.headerless() && p.accepts_first_row(first_record, context))
             .collect();
         match shaped.as_slice() {
-            [one] => return Ok((*one, Layout::Headerless)),
+            [one] => Ok(Some(*one)),
             [_, _, ..] => bail!(
                 "cannot import {file}: its first row fits more than one profile for files without a header ({}); choose one with --profile",
                 shaped
@@ -289,14 +310,24 @@ impl Registry {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            [] => {}
+            [] => Ok(None),
         }
-        if let Some(profile) = self.profiles.iter().find(|p| {
-            p.key_value_marker()
-                .is_some_and(|marker| header.len() == 1 && header[0].eq_ignore_ascii_case(marker))
-        }) {
-            return Ok((profile.as_ref(), Layout::KeyValue));
-        }
+    }
+
+    /// The key/value report profile whose marker is the file's only header cell.
+    fn key_value_report(&self, header: &[String]) -> Option<&dyn Profile> {
+        self.profiles
+            .iter()
+            .find(|p| {
+                p.key_value_marker().is_some_and(|marker| {
+                    header.len() == 1 && header[0].eq_ignore_ascii_case(marker)
+                })
+            })
+            .map(|p| p.as_ref())
+    }
+
+    /// The error for a header no profile fits, naming the closest profile and what it lacks.
+    fn unrecognised(&self, header: &[String], file: &str) -> anyhow::Error {
         let closest = self
             .profiles
             .iter()
@@ -310,12 +341,23 @@ impl Registry {
                 )
             })
             .unwrap_or_default();
-        bail!(
+        anyhow::anyhow!(
             "cannot import {file}: turnout does not recognise its header ({}).{closest} \
              See the profiles with: turnout profiles list; for a tool turnout does not know, write a profile (imports/README.md) \
              and pass it with --profile ./mytool.toml",
             show_header(header)
         )
+    }
+}
+
+/// How a profile reads a file: as a key/value report, without a header, or with one.
+fn layout_of(p: &dyn Profile) -> Layout {
+    if p.key_value_marker().is_some() {
+        Layout::KeyValue
+    } else if p.headerless() {
+        Layout::Headerless
+    } else {
+        Layout::Header
     }
 }
 

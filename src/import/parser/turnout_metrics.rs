@@ -17,7 +17,7 @@ use crate::channels;
 use crate::import::model::{EffortKey, MetricRecord};
 use crate::import::model::{Profile, ProfileInfo, RowParser, show_header};
 use crate::import::model::{ReadContext, Record, RowIssue, RowOutcome};
-use crate::metrics::Vocabulary;
+use crate::metrics::{Metric, Vocabulary};
 use crate::values::parse_value;
 
 pub static INFO: ProfileInfo = ProfileInfo {
@@ -195,19 +195,41 @@ fn is_unknown(text: &str) -> bool {
         || text.eq_ignore_ascii_case("na")
 }
 
-impl RowParser for MetricsParser {
-    fn parse(&mut self, record: &ByteRecord, line: u64) -> Result<RowOutcome, RowIssue> {
-        if record.len() != self.width {
-            return Err(RowIssue::ragged(
-                line,
-                record.len(),
-                self.width,
-                "the header has",
-            ));
-        }
+/// A row's metric and its value, once both are known.
+struct Measurement {
+    metric: String,
+    value: f64,
+}
 
+impl MetricsParser {
+    /// The row's metric and value; `None` when the value is blank or '-' (unknown, not zero).
+    fn measurement(&self, record: &ByteRecord, line: u64) -> Result<Option<Measurement>, RowIssue> {
         let metric_text = self.cell(record, line, self.metric)?;
         let value_text = self.cell(record, line, self.value)?;
+        let metric = self.known_metric(metric_text, line)?;
+        if is_unknown(value_text) {
+            return Ok(None);
+        }
+        let value = parse_value(value_text, metric.unit).map_err(|e| {
+            self.issue(
+                line,
+                self.value,
+                &e.expected,
+                &e.found,
+                format!(
+                    "'{}' is not a value for {}: expected {}",
+                    e.found, metric.name, e.expected
+                ),
+            )
+        })?;
+        Ok(Some(Measurement {
+            metric: metric.name.clone(),
+            value,
+        }))
+    }
+
+    /// The metric a cell names: blank or unknown names reject the row (with the closest name).
+    fn known_metric(&self, metric_text: &str, line: u64) -> Result<&Metric, RowIssue> {
         if metric_text.is_empty() {
             return Err(self.issue(
                 line,
@@ -233,24 +255,11 @@ impl RowParser for MetricsParser {
                 format!("'{metric_text}' is not a known metric{hint}"),
             ));
         };
-        if is_unknown(value_text) {
-            return Ok(RowOutcome::Skip(
-                "the value is blank or '-' (unknown, not zero)".to_string(),
-            ));
-        }
-        let value = parse_value(value_text, metric.unit).map_err(|e| {
-            self.issue(
-                line,
-                self.value,
-                &e.expected,
-                &e.found,
-                format!(
-                    "'{}' is not a value for {}: expected {}",
-                    e.found, metric.name, e.expected
-                ),
-            )
-        })?;
+        Ok(metric)
+    }
 
+    /// The row's day (or week): its date cell, else the undated day; counts what it saw.
+    fn dated(&mut self, record: &ByteRecord, line: u64) -> Result<DatedCell, RowIssue> {
         let dated = match self.optional_cell(record, line, self.date)? {
             Some(text) => {
                 let column = self.date.unwrap_or_default();
@@ -278,7 +287,12 @@ impl RowParser for MetricsParser {
         if dated.was_timestamp {
             self.timestamps_seen += 1;
         }
+        Ok(dated)
+    }
 
+    /// The row's campaign: `--campaign` first, else the campaign cell's slug, else none
+    /// (unlinked); counts the rows overridden and unlinked.
+    fn campaign_id(&mut self, record: &ByteRecord, line: u64) -> Result<Option<i64>, RowIssue> {
         let campaign_cell = self.optional_cell(record, line, self.campaign)?;
         let campaign_id = match (&self.campaign_override, campaign_cell) {
             (Some((slug, id)), cell) => {
@@ -308,9 +322,13 @@ impl RowParser for MetricsParser {
                 None
             }
         };
+        Ok(campaign_id)
+    }
 
-        let channel = match self.optional_cell(record, line, self.channel)? {
-            Some(text) => Some(channels::parse(text).map_err(|_| {
+    /// The row's channel, if its channel cell names one; an unknown channel rejects the row.
+    fn channel(&self, record: &ByteRecord, line: u64) -> Result<Option<&'static str>, RowIssue> {
+        match self.optional_cell(record, line, self.channel)? {
+            Some(text) => Ok(Some(channels::parse(text).map_err(|_| {
                 self.issue(
                     line,
                     self.channel.unwrap_or_default(),
@@ -318,10 +336,14 @@ impl RowParser for MetricsParser {
                     text,
                     channels::unknown_message(text),
                 )
-            })?),
-            None => None,
-        };
-        let effort = self
+            })?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The effort the row's effort cell names, in turnout's own namespace.
+    fn effort(&self, record: &ByteRecord, line: u64) -> Result<Option<EffortKey>, RowIssue> {
+        Ok(self
             .optional_cell(record, line, self.effort)?
             .map(|id| EffortKey {
                 platform: PLATFORM.to_string(),
@@ -329,7 +351,30 @@ impl RowParser for MetricsParser {
                 alias: None,
                 external_id: id.to_string(),
                 column: self.effort.map(|c| c + 1),
-            });
+            }))
+    }
+}
+
+impl RowParser for MetricsParser {
+    fn parse(&mut self, record: &ByteRecord, line: u64) -> Result<RowOutcome, RowIssue> {
+        if record.len() != self.width {
+            return Err(RowIssue::ragged(
+                line,
+                record.len(),
+                self.width,
+                "the header has",
+            ));
+        }
+
+        let Some(measurement) = self.measurement(record, line)? else {
+            return Ok(RowOutcome::Skip(
+                "the value is blank or '-' (unknown, not zero)".to_string(),
+            ));
+        };
+        let dated = self.dated(record, line)?;
+        let campaign_id = self.campaign_id(record, line)?;
+        let channel = self.channel(record, line)?;
+        let effort = self.effort(record, line)?;
         let source_code = self
             .optional_cell(record, line, self.source)?
             .map(str::to_string);
@@ -338,12 +383,12 @@ impl RowParser for MetricsParser {
             campaign_id,
             effort,
             channel,
-            metric: metric.name.clone(),
+            metric: measurement.metric,
             grain: dated.grain,
             date: dated.date,
             source_code,
             detail: None,
-            value,
+            value: measurement.value,
             span: crate::import::model::Span::Own,
         })]))
     }

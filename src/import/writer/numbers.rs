@@ -83,30 +83,64 @@ impl Numbers {
                 }
             },
         };
-        let date = record.date.to_string();
-        let Some(found) = stored(conn, record, effort_id, channel.as_deref(), &date)? else {
-            conn.prepare_cached(
-                "INSERT INTO metric_value (origin, campaign_id, effort_id, channel, metric, grain,
+        let number = NewNumber {
+            record,
+            effort_id,
+            channel,
+            date: record.date.to_string(),
+            period_end,
+            line,
+        };
+        let Some(found) = stored(
+            conn,
+            record,
+            effort_id,
+            number.channel.as_deref(),
+            &number.date,
+        )?
+        else {
+            self.insert(conn, &number)?;
+            return Ok(Ok(Applied::Inserted));
+        };
+        self.update(conn, &number, found)
+    }
+
+    /// Adds a number not stored before.
+    fn insert(&self, conn: &Connection, number: &NewNumber) -> Result<()> {
+        let record = number.record;
+        conn.prepare_cached(
+            "INSERT INTO metric_value (origin, campaign_id, effort_id, channel, metric, grain,
                                            period_start, source_code, detail, value, import_id, import_line,
                                            period_end)
                  VALUES ('import', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?11, ?8, ?9, ?10, ?12)",
-            )?
-            .execute(params![
-                record.campaign_id,
-                effort_id,
-                channel,
-                record.metric,
-                record.grain.as_str(),
-                date,
-                record.source_code,
-                record.value,
-                self.import_id,
-                line as i64,
-                record.detail,
-                period_end
-            ])?;
-            return Ok(Ok(Applied::Inserted));
-        };
+        )?
+        .execute(params![
+            record.campaign_id,
+            number.effort_id,
+            number.channel,
+            record.metric,
+            record.grain.as_str(),
+            number.date,
+            record.source_code,
+            record.value,
+            self.import_id,
+            number.line as i64,
+            record.detail,
+            number.period_end
+        ])?;
+        Ok(())
+    }
+
+    /// Writes a number over the stored one it is: a repeat of an earlier row of this file is
+    /// refused; otherwise it is unchanged, or updated (a new value, or now linked to its
+    /// campaign), and a value another kind of export gave differently is kept as a conflict.
+    fn update(
+        &mut self,
+        conn: &Connection,
+        number: &NewNumber,
+        found: Found,
+    ) -> Result<Result<Applied, RowIssue>> {
+        let record = number.record;
         let Found {
             id,
             value: old_value,
@@ -115,11 +149,11 @@ impl Numbers {
             relink,
         } = found;
         if old_import == Some(self.import_id) {
-            return Ok(Err(repeat(line, old_line.unwrap_or(0))));
+            return Ok(Err(repeat(number.line, old_line.unwrap_or(0))));
         }
         let differs = (old_value - record.value).abs() >= SAME_VALUE;
         if differs && let Some(old_import) = old_import {
-            self.note_conflict(conn, record, old_import, old_value, &date)?;
+            self.note_conflict(conn, record, old_import, old_value, &number.date)?;
         }
         if relink {
             conn.prepare_cached("UPDATE metric_value SET campaign_id = ?1 WHERE id = ?2")?
@@ -134,9 +168,9 @@ impl Numbers {
         .execute(params![
             record.value,
             self.import_id,
-            line as i64,
+            number.line as i64,
             id,
-            period_end
+            number.period_end
         ])?;
         Ok(Ok(if !differs && !relink {
             Applied::Unchanged
@@ -208,6 +242,18 @@ impl Numbers {
         }
         Ok(())
     }
+}
+
+/// One number as a row writes it.
+struct NewNumber<'a> {
+    record: &'a MetricRecord,
+    effort_id: Option<i64>,
+    channel: Option<String>,
+    /// The record's day (or week's first day), as text.
+    date: String,
+    /// The last day a period total covers, when that is beyond its own day or week.
+    period_end: Option<String>,
+    line: u64,
 }
 
 /// A stored number a row's number is.

@@ -65,7 +65,25 @@ fn check_field(
     field: &FieldSpec,
     errors: &mut Vec<SpecError>,
 ) {
-    let known = |field: &str| spec.fields.contains_key(field);
+    let at = format!("[fields.{name}]");
+    let needle = if text.contains(&at) {
+        at
+    } else {
+        format!("{name} =")
+    };
+    check_one_place(text, &needle, name, field, errors);
+    check_fits_layout(spec, text, &needle, name, field, errors);
+    check_derived(spec, text, &needle, name, field, errors);
+}
+
+/// A field gives exactly one place to read it.
+fn check_one_place(
+    text: &str,
+    needle: &str,
+    name: &str,
+    field: &FieldSpec,
+    errors: &mut Vec<SpecError>,
+) {
     let sources = [
         !field.headers.is_empty(),
         field.position.is_some(),
@@ -73,17 +91,11 @@ fn check_field(
         field.preamble.is_some(),
         field.file_name.is_some(),
     ];
-    let at = format!("[fields.{name}]");
-    let needle = if text.contains(&at) {
-        at
-    } else {
-        format!("{name} =")
-    };
     match sources.iter().filter(|s| **s).count() {
         0 => field_ref_error(
             errors,
             text,
-            &needle,
+            needle,
             format!(
                 "the field '{name}' says nowhere to read it: give headers = [\"...\"], position = N, from = \"field\" with param, preamble = \"Label:\" or file_name = \"leading-id\""
             ),
@@ -92,17 +104,28 @@ fn check_field(
         _ => field_ref_error(
             errors,
             text,
-            &needle,
+            needle,
             format!(
                 "the field '{name}' gives more than one place to read it; keep one of headers, position, from, preamble, file_name"
             ),
         ),
     }
+}
+
+/// A field read by position needs a file without a header, one read by header a file with one.
+fn check_fits_layout(
+    spec: &ProfileSpec,
+    text: &str,
+    needle: &str,
+    name: &str,
+    field: &FieldSpec,
+    errors: &mut Vec<SpecError>,
+) {
     if spec.header && field.position.is_some() {
         field_ref_error(
             errors,
             text,
-            &needle,
+            needle,
             format!(
                 "the field '{name}' has a position, but the profile reads a header; set header = false for files without one, or use headers = [...]"
             ),
@@ -112,18 +135,31 @@ fn check_field(
         field_ref_error(
             errors,
             text,
-            &needle,
+            needle,
             format!(
                 "the field '{name}' names headers, but the profile says the file has none (header = false); use position = N"
             ),
         );
     }
+}
+
+/// A field read from another field names a defined field and a param; one read from the file
+/// name names a known part of it.
+fn check_derived(
+    spec: &ProfileSpec,
+    text: &str,
+    needle: &str,
+    name: &str,
+    field: &FieldSpec,
+    errors: &mut Vec<SpecError>,
+) {
+    let known = |field: &str| spec.fields.contains_key(field);
     if let Some(from) = &field.from {
         if !known(from) {
             field_ref_error(
                 errors,
                 text,
-                &needle,
+                needle,
                 format!(
                     "the field '{name}' is read from '{from}', which is not a field of this profile"
                 ),
@@ -133,7 +169,7 @@ fn check_field(
             field_ref_error(
                 errors,
                 text,
-                &needle,
+                needle,
                 format!(
                     "the field '{name}' is read from '{from}' but names no param; add param = \"utm_campaign\" (or another query parameter)"
                 ),
@@ -147,7 +183,7 @@ fn check_field(
         field_ref_error(
             errors,
             text,
-            &needle,
+            needle,
             format!(
                 "file_name = \"{part}\" is not known; use file_name = \"leading-id\" or \"web-id\""
             ),

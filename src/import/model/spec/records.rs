@@ -165,115 +165,95 @@ impl RecordSpec {
         }
     }
 
-    /// Every field the record reads.
+    /// Every field the record reads: the optional ones it names, then those it always reads.
     pub fn fields(&self) -> Vec<&str> {
-        fn add<'a>(fields: &mut Vec<&'a str>, f: &'a Option<String>) {
-            if let Some(f) = f {
-                fields.push(f);
-            }
-        }
-        let mut fields: Vec<&str> = Vec::new();
+        let mut fields: Vec<&str> = self
+            .optional_fields()
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        fields.extend(self.required_fields());
+        fields
+    }
+
+    /// The record's optional fields, each named or not.
+    fn optional_fields(&self) -> Vec<&Option<String>> {
         match self {
             RecordSpec::EffortMetrics {
-                effort,
                 title,
                 audience,
                 sent_at,
                 date,
-                metrics,
                 ..
-            } => {
-                add(&mut fields, title);
-                add(&mut fields, audience);
-                add(&mut fields, sent_at);
-                add(&mut fields, date);
-                fields.push(effort);
-                fields.extend(metrics.values().map(String::as_str));
-            }
+            } => vec![title, audience, sent_at, date],
             RecordSpec::Metrics {
                 date,
                 end_date,
                 detail,
                 source,
-                metrics,
                 ..
-            } => {
-                add(&mut fields, date);
-                add(&mut fields, end_date);
-                add(&mut fields, detail);
-                add(&mut fields, source);
-                fields.extend(metrics.values().map(String::as_str));
-            }
+            } => vec![date, end_date, detail, source],
             RecordSpec::Touch {
-                effort,
-                time,
                 email,
                 phone,
-                key,
                 alias,
                 ..
-            } => {
-                add(&mut fields, email);
-                add(&mut fields, phone);
-                add(&mut fields, alias);
-                fields.push(effort);
-                fields.push(time);
-                fields.extend(key.iter().map(String::as_str));
-            }
+            } => vec![email, phone, alias],
             RecordSpec::Action {
-                time,
                 email,
                 phone,
                 amount,
                 event,
                 channel_from,
-                key,
                 ..
+            } => vec![email, phone, amount, event, channel_from],
+            RecordSpec::Event { starts, title, .. } => vec![starts, title],
+            RecordSpec::Plan {
+                time, goal, owner, ..
+            } => vec![time, goal, owner],
+            RecordSpec::Person { email, phone, .. } => vec![email, phone],
+        }
+    }
+
+    /// The fields the record always reads, its metrics' and its key's among them.
+    fn required_fields(&self) -> Vec<&str> {
+        match self {
+            RecordSpec::EffortMetrics {
+                effort, metrics, ..
             } => {
-                add(&mut fields, email);
-                add(&mut fields, phone);
-                add(&mut fields, amount);
-                add(&mut fields, event);
-                add(&mut fields, channel_from);
-                fields.push(time);
+                let mut fields = vec![effort.as_str()];
+                fields.extend(metrics.values().map(String::as_str));
+                fields
+            }
+            RecordSpec::Metrics { metrics, .. } => metrics.values().map(String::as_str).collect(),
+            RecordSpec::Touch {
+                effort, time, key, ..
+            } => {
+                let mut fields = vec![effort.as_str(), time.as_str()];
                 fields.extend(key.iter().map(String::as_str));
+                fields
             }
-            RecordSpec::Event {
-                event,
-                starts,
-                title,
-                ..
-            } => {
-                add(&mut fields, starts);
-                add(&mut fields, title);
-                fields.push(event);
+            RecordSpec::Action { time, key, .. } => {
+                let mut fields = vec![time.as_str()];
+                fields.extend(key.iter().map(String::as_str));
+                fields
             }
+            RecordSpec::Event { event, .. } => vec![event.as_str()],
             RecordSpec::Plan {
                 date,
-                time,
                 channel,
                 audience,
                 title,
-                goal,
-                owner,
                 ..
-            } => {
-                add(&mut fields, time);
-                add(&mut fields, goal);
-                add(&mut fields, owner);
-                fields.extend([
-                    date.as_str(),
-                    channel.as_str(),
-                    audience.as_str(),
-                    title.as_str(),
-                ]);
-            }
-            RecordSpec::Person { email, phone, .. } => {
-                add(&mut fields, email);
-                add(&mut fields, phone);
-            }
+            } => vec![
+                date.as_str(),
+                channel.as_str(),
+                audience.as_str(),
+                title.as_str(),
+            ],
+            RecordSpec::Person { .. } => Vec::new(),
         }
-        fields
     }
 
     pub fn channel(&self) -> Option<&str> {
