@@ -203,6 +203,9 @@ fn write_file(
     let rows_owned = writer.rows_owned() as i64;
     drop(writer);
     if !bulk_tables.is_empty() {
+        // The indexes were built in a small cache (see `Writer::finish`); the check reads the
+        // tables back through the import's own.
+        tx.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
         crate::store::check_references(&tx)?;
     }
     let sha256 = bound.tap.sha256_hex();

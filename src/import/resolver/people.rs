@@ -12,10 +12,10 @@ use crate::people::{IdHash, IdKind};
 const REMEMBERED: usize = 250_000;
 
 pub struct People {
-    /// Who each identifier hash (as one number) belongs to, as far as this import has
+    /// Who each identifier hash belongs to, as far as this import has
     /// looked: people recur on many rows of an export, and a lookup in memory is far cheaper
     /// than one in the identifier index. Cleared whenever people are merged.
-    known: foldhash::HashMap<u128, i64>,
+    known: foldhash::HashMap<IdHash, i64>,
     /// Whether `known` holds every stored identifier (none was stored when the import began,
     /// and the cache was never cleared since): then a person it does not know is new, with no
     /// need to look in the table.
@@ -61,6 +61,12 @@ impl People {
     pub fn person(&mut self, conn: &Connection, ids: &PersonIds) -> Result<(Option<i64>, Applied)> {
         if ids.hashes.is_empty() {
             return Ok((None, Applied::Unchanged));
+        }
+        // Most rows name one person already met.
+        if let [(_, hash)] = ids.hashes.as_slice()
+            && let Some(&id) = self.known.get(hash)
+        {
+            return Ok((Some(id), Applied::Unchanged));
         }
         let mut owners: Vec<i64> = Vec::new();
         let mut unknown: Vec<&(IdKind, IdHash)> = Vec::new();
@@ -109,7 +115,7 @@ impl People {
 
     /// Who an identifier belongs to, from memory, else from the table.
     fn owner(&mut self, conn: &Connection, hash: &IdHash) -> Result<Option<i64>> {
-        if let Some(&id) = self.known.get(&hash.as_u128()) {
+        if let Some(&id) = self.known.get(hash) {
             return Ok(Some(id));
         }
         if self.complete {
@@ -131,7 +137,7 @@ impl People {
             // looked up there.
             self.forget();
         }
-        self.known.insert(hash.as_u128(), person);
+        self.known.insert(*hash, person);
     }
 }
 
