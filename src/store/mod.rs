@@ -17,7 +17,7 @@ use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, OpenFlags};
 
 pub use migrations::{MIGRATIONS, SCHEMA_VERSION};
-pub use references::check_references;
+pub use references::{check_references, check_references_except};
 
 /// How long a command waits for another process's write to finish before giving up, unless
 /// `TURNOUT_BUSY_TIMEOUT` (seconds) says otherwise.

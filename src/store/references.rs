@@ -9,6 +9,11 @@ use rusqlite::{Connection, OptionalExtension};
 /// Fails, naming the table, column and the missing parent, if any row refers to a row that does
 /// not exist. The references are read from the schema, so a new table is checked too.
 pub fn check_references(conn: &Connection) -> Result<()> {
+    check_references_except(conn, &[])
+}
+
+/// The same, but for the tables whose new rows the caller has checked already.
+pub fn check_references_except(conn: &Connection, checked: &[&str]) -> Result<()> {
     let tables: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
@@ -16,7 +21,7 @@ pub fn check_references(conn: &Connection) -> Result<()> {
         )?
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    for table in tables {
+    for table in tables.iter().filter(|t| !checked.contains(&t.as_str())) {
         // (id, column, parent table, parent column or none for its primary key)
         let references: Vec<(i64, String, String, Option<String>)> = conn
             .prepare("SELECT id, \"from\", \"table\", \"to\" FROM pragma_foreign_key_list(?1)")?

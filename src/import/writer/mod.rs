@@ -48,6 +48,9 @@ pub struct Writer<'c> {
     deferred_indexes: Vec<String>,
     /// The organization's zone, in which touches are counted per day.
     zone: Tz,
+    /// Whether the references of the touches this import wrote were checked as they were
+    /// written (see `Touches::check`).
+    touches_checked: bool,
 }
 
 impl<'c> Writer<'c> {
@@ -69,6 +72,7 @@ impl<'c> Writer<'c> {
             rows_owned: 0,
             deferred_indexes: Vec::new(),
             zone,
+            touches_checked: false,
         })
     }
 
@@ -116,7 +120,8 @@ impl<'c> Writer<'c> {
         }
         self.restore_indexes()?;
         let touches = std::mem::take(&mut self.touches);
-        let counted = touches.finish(self.conn, self.import_id, self.zone)?;
+        let (counted, checked) = touches.finish(self.conn, self.import_id, self.zone)?;
+        self.touches_checked = checked;
         summaries::rebuild(
             self.conn,
             self.zone,
@@ -125,6 +130,15 @@ impl<'c> Writer<'c> {
             self.wrote_effort_values || !counted.is_empty(),
         )?;
         Ok(())
+    }
+
+    /// Tables whose references the writer has checked already: a bulk import checks the others.
+    pub fn checked_tables(&self) -> &'static [&'static str] {
+        if self.touches_checked {
+            &["touch"]
+        } else {
+            &[]
+        }
     }
 
     pub fn conflicts(&self) -> &[String] {

@@ -21,6 +21,9 @@ use super::touch_counts::TouchCounts;
 use crate::import::model::{Applied, RowIssue, TouchRecord};
 use crate::store::summaries;
 
+/// Person ids this far are checked by bits (16 MiB of them at most; ids count up from 1).
+const MAX_PERSON_BITS: usize = 1 << 27;
+
 const INSERT: &str = "INSERT INTO touch (effort_id, at, person_id, kind) VALUES (?1, ?2, ?3, ?4)
      ON CONFLICT DO NOTHING";
 const SEEN: &str =
@@ -41,6 +44,10 @@ pub struct Touches {
     merged: BTreeMap<i64, i64>,
     /// Whether the temporary table of this file's touches (of sends that had touches) exists.
     seen_table: bool,
+    /// The people this import wrote touches for, one bit per person id, so that its touches'
+    /// references are checked without reading every touch back; none when that cannot be
+    /// exact (a row rolled back, an id beyond the bits), and the table is checked instead.
+    people: Option<Vec<u64>>,
 }
 
 impl Default for Touches {
@@ -52,6 +59,7 @@ impl Default for Touches {
             recount: BTreeSet::new(),
             merged: BTreeMap::new(),
             seen_table: false,
+            people: Some(Vec::new()),
         }
     }
 }
@@ -112,6 +120,7 @@ impl Touches {
             });
         }
         *self.added.entry(effort_id).or_default() += 1;
+        self.referenced(person_id);
         if had {
             self.recount.insert(effort_id);
         } else if let Some(counted) = &mut self.counted
@@ -127,6 +136,23 @@ impl Touches {
     /// may hold them.
     pub fn rolled_back(&mut self) {
         self.counted = None;
+        self.people = None;
+    }
+
+    /// Notes that a touch names this person.
+    fn referenced(&mut self, person_id: i64) {
+        let Some(bits) = &mut self.people else {
+            return;
+        };
+        match usize::try_from(person_id) {
+            Ok(id) if id < MAX_PERSON_BITS => {
+                if id / 64 >= bits.len() {
+                    bits.resize(id / 64 + 1, 0);
+                }
+                bits[id / 64] |= 1 << (id % 64);
+            }
+            _ => self.people = None,
+        }
     }
 
     /// Person `from` was merged into `into`: their touches move at the end.
@@ -153,15 +179,22 @@ impl Touches {
     }
 
     /// Moves merged people's touches, brings the counts of every send this import changed up to
-    /// date, and records how many touches it added to each. Returns the sends counted.
-    pub fn finish(self, conn: &Connection, import_id: i64, zone: Tz) -> Result<BTreeSet<i64>> {
+    /// date, and records how many touches it added to each. Returns the sends counted, and
+    /// whether the touches this import wrote had their references checked (see `check`).
+    pub fn finish(
+        mut self,
+        conn: &Connection,
+        import_id: i64,
+        zone: Tz,
+    ) -> Result<(BTreeSet<i64>, bool)> {
         if self.seen_table {
             conn.execute_batch("DROP TABLE temp.seen_touch")?;
         }
-        let mut recount = self.recount;
+        let mut recount = std::mem::take(&mut self.recount);
         if !self.merged.is_empty() {
             recount.extend(move_merged_touches(conn, &self.merged)?);
         }
+        let checked = self.check(conn)?;
         let mut counted_sends = BTreeSet::new();
         match self.counted {
             Some(counted) => counted_sends.extend(counted.write(conn)?),
@@ -177,7 +210,63 @@ impl Touches {
             record.execute(params![import_id, effort_id, *touches as i64])?;
         }
         counted_sends.extend(recount);
-        Ok(counted_sends)
+        Ok((counted_sends, checked))
+    }
+
+    /// Checks that every person and send the touches of this import name exists (SQLite's own
+    /// checks are off for a bulk import): one read of the people's ids, not of every touch.
+    /// False when it could not be done exactly; then the caller checks the whole table.
+    fn check(&mut self, conn: &Connection) -> Result<bool> {
+        let Some(mut named) = self.people.take() else {
+            return Ok(false);
+        };
+        // A merged person's touches now name the one they were merged into.
+        for (&from, &into) in &self.merged {
+            let (Ok(from), Ok(into)) = (usize::try_from(from), usize::try_from(into)) else {
+                return Ok(false);
+            };
+            if named
+                .get(from / 64)
+                .is_some_and(|w| w & (1 << (from % 64)) != 0)
+            {
+                named[from / 64] &= !(1 << (from % 64));
+                if into >= MAX_PERSON_BITS {
+                    return Ok(false);
+                }
+                if into / 64 >= named.len() {
+                    named.resize(into / 64 + 1, 0);
+                }
+                named[into / 64] |= 1 << (into % 64);
+            }
+        }
+        let mut stored = vec![0u64; named.len()];
+        let mut ids = conn.prepare("SELECT id FROM person WHERE id < ?1")?;
+        let mut rows = ids.query(params![(named.len() * 64) as i64])?;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            if let Ok(id) = usize::try_from(id) {
+                stored[id / 64] |= 1 << (id % 64);
+            }
+        }
+        let missing: u32 = named
+            .iter()
+            .zip(&stored)
+            .map(|(n, s)| (n & !s).count_ones())
+            .sum();
+        let mut send = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM effort WHERE id = ?1)")?;
+        let mut missing_sends = 0;
+        for effort_id in self.added.keys() {
+            if !send.query_row(params![effort_id], |row| row.get::<_, bool>(0))? {
+                missing_sends += 1;
+            }
+        }
+        if missing > 0 || missing_sends > 0 {
+            anyhow::bail!(
+                "touch names {missing} person row(s) and {missing_sends} effort row(s) that do not exist, so nothing was written. \
+                 This is a fault in turnout, not in your file: please report it with the file"
+            );
+        }
+        Ok(true)
     }
 }
 
@@ -210,4 +299,65 @@ fn move_merged_touches(conn: &Connection, merged: &BTreeMap<i64, i64>) -> Result
          DROP TABLE temp.merged_person;",
     )?;
     Ok(efforts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE person (id INTEGER PRIMARY KEY);
+             CREATE TABLE effort (id INTEGER PRIMARY KEY);
+             INSERT INTO person (id) VALUES (1), (2), (70);
+             INSERT INTO effort (id) VALUES (5);",
+        )
+        .unwrap();
+        conn
+    }
+
+    #[test]
+    fn the_people_and_sends_touches_name_are_checked_merges_included() {
+        let conn = store();
+        let mut touches = Touches::default();
+        for person in [1, 2, 70] {
+            touches.referenced(person);
+        }
+        touches.added.insert(5, 3);
+        // Person 3 was merged into 2 (and deleted): its touches name 2 now.
+        touches.referenced(3);
+        touches.merged.insert(3, 2);
+        assert!(touches.check(&conn).unwrap());
+    }
+
+    #[test]
+    fn a_missing_person_or_send_stops_the_import() {
+        let conn = store();
+        let mut touches = Touches::default();
+        touches.referenced(4);
+        touches.added.insert(5, 1);
+        let err = touches.check(&conn).unwrap_err().to_string();
+        assert!(
+            err.contains("names 1 person row(s) and 0 effort row(s)"),
+            "{err}"
+        );
+        let mut touches = Touches::default();
+        touches.referenced(1);
+        touches.added.insert(6, 1);
+        let err = touches.check(&conn).unwrap_err().to_string();
+        assert!(
+            err.contains("names 0 person row(s) and 1 effort row(s)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn after_a_rolled_back_row_the_table_is_checked_instead() {
+        let conn = store();
+        let mut touches = Touches::default();
+        touches.referenced(4);
+        touches.rolled_back();
+        assert!(!touches.check(&conn).unwrap());
+    }
 }
