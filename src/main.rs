@@ -10,7 +10,9 @@ use turnout::error::{UsageError, is_broken_pipe};
 
 // mimalloc: a million-row import allocates and frees a few small strings per row on two threads;
 // with it the import took 9.2 to 9.8 s against 10.7 to 11.3 s with the system allocator (peak
-// memory 57 MiB against 43 MiB, within the 64 MiB the import is allowed).
+// memory 57 MiB against 43 MiB, within the 64 MiB the import is allowed). Its version 2 (the
+// `v2` feature) returns freed memory to the system after 10 ms; version 3 holds it for a second,
+// which lifted the import's peak to 67-71 MiB at the same speed.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -33,7 +33,7 @@ pub struct Writer<'c> {
     people: People,
     efforts: Efforts,
     /// The touches this import writes, and what they change.
-    touches: Touches,
+    touches: Touches<'c>,
     /// What this import's numbers did beyond their rows.
     numbers: Numbers,
     /// Whether this import wrote numbers about efforts (which decides whose touches count).

@@ -30,7 +30,9 @@ const SEEN: &str =
     "INSERT INTO temp.seen_touch (effort_id, at, person_id, kind) VALUES (?1, ?2, ?3, ?4)
      ON CONFLICT DO NOTHING";
 
-pub struct Touches {
+pub struct Touches<'c> {
+    /// The insert, prepared once: a million rows make a million calls.
+    insert: Option<rusqlite::Statement<'c>>,
     /// Per send: whether it had touches before this import.
     had_touches: HashMap<i64, bool>,
     /// Touches this import added, per send (the ledger's `import_effort`).
@@ -50,9 +52,10 @@ pub struct Touches {
     people: Option<Vec<u64>>,
 }
 
-impl Default for Touches {
-    fn default() -> Touches {
+impl Default for Touches<'_> {
+    fn default() -> Self {
         Touches {
+            insert: None,
             had_touches: HashMap::new(),
             added: BTreeMap::new(),
             counted: Some(TouchCounts::default()),
@@ -76,11 +79,11 @@ fn repeat(line: u64) -> RowIssue {
     }
 }
 
-impl Touches {
+impl<'c> Touches<'c> {
     /// Writes one touch of `effort_id` by `person_id`.
     pub fn write(
         &mut self,
-        conn: &Connection,
+        conn: &'c Connection,
         effort_id: i64,
         person_id: i64,
         record: &TouchRecord,
@@ -111,7 +114,11 @@ impl Touches {
                 return Ok(Err(repeat(line)));
             }
         }
-        let inserted = conn.prepare_cached(INSERT)?.execute(touch)?;
+        let insert = match &mut self.insert {
+            Some(insert) => insert,
+            None => self.insert.insert(conn.prepare(INSERT)?),
+        };
+        let inserted = insert.execute(touch)?;
         if inserted == 0 {
             return Ok(if had {
                 Ok(Applied::Unchanged)
