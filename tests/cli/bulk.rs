@@ -384,3 +384,35 @@ key = ["list", "called_at", "email", "phone"]
     assert_same(&results[1].2, &results[0].2, "stored touches");
     assert_eq!(results[1].3, results[0].3, "people");
 }
+
+/// Touches of a new send are written many at a time, and a repeat found as its row arrives:
+/// in memory for the second being read, by the table for a row that goes back in time.
+#[test]
+fn repeats_are_found_in_rows_out_of_time_order_too() {
+    let text = "Timestamp,Email\n\
+         2026-09-15 10:00:00,a@example.org\n\
+         2026-09-15 10:00:05,b@example.org\n\
+         2026-09-15 10:00:00,a@example.org\n\
+         2026-09-15 10:00:01,c@example.org\n\
+         2026-09-15 10:00:05,b@example.org\n\
+         2026-09-15 10:00:05,a@example.org\n\
+         2026-09-15 10:00:01,c@example.org\n";
+    for bulk in [false, true] {
+        let sandbox = Sandbox::new();
+        let file = sandbox.write("5512094_order-check.csv", text);
+        let row = import(&sandbox, &file, bulk);
+        // Lines 2, 3, 5 and 7 are new; 4 repeats 2 (back in time), 6 repeats 3 (the same
+        // second), 8 repeats 5 (back in time).
+        assert_eq!(counts(&row), [7, 4, 0, 0, 3, 0], "bulk: {bulk}");
+        let lines: Vec<i64> = issues(&sandbox, row["import_id"].as_i64().unwrap())
+            .iter()
+            .map(|(line, outcome, reason)| {
+                assert_eq!(outcome, "rejected");
+                assert!(reason.contains("the same touch as an earlier row of this file"));
+                *line
+            })
+            .collect();
+        assert_eq!(lines, vec![4, 6, 8]);
+        assert_eq!(touches(&sandbox.db()).len(), 4);
+    }
+}

@@ -49,6 +49,16 @@ impl Efforts {
         std::mem::take(&mut self.linked)
     }
 
+    /// Whether the effort a row names, and its other name, were found before: then finding it
+    /// again changes nothing stored.
+    pub fn settled(&self, key: &EffortKey) -> bool {
+        self.known_effort(&key.platform, &key.external_id).is_some()
+            && key
+                .alias
+                .as_deref()
+                .is_none_or(|alias| self.known_effort(&key.platform, alias).is_some())
+    }
+
     /// Finds or creates the effort a row names, checking it agrees with what is known of it.
     pub fn effort(
         &mut self,

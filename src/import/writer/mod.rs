@@ -8,6 +8,7 @@ mod events;
 mod numbers;
 mod plans;
 mod spans;
+mod touch_batch;
 mod touch_counts;
 mod touches;
 
@@ -179,6 +180,8 @@ impl<'c> Writer<'c> {
         if records.len() == 1 {
             return self.apply(&records[0], line);
         }
+        // Touches waiting in the batch are written first: rolling the row back takes only its own.
+        self.touches.flush(self.conn)?;
         self.conn.execute_batch("SAVEPOINT row")?;
         let mut outcome = Applied::Unchanged;
         for record in records {
@@ -253,6 +256,10 @@ impl<'c> Writer<'c> {
         campaign_id: Option<i64>,
         line: u64,
     ) -> Result<Result<KnownEffort, RowIssue>> {
+        if !self.efforts.settled(key) {
+            // Finding an effort may fold another into it, touches included: none may wait.
+            self.touches.flush(self.conn)?;
+        }
         let effort = self
             .efforts
             .effort(self.conn, key, channel, campaign_id, line)?;

@@ -17,6 +17,7 @@ use anyhow::Result;
 use chrono_tz::Tz;
 use rusqlite::{Connection, params};
 
+use super::touch_batch::{Taken, TouchBatch};
 use super::touch_counts::TouchCounts;
 use crate::import::model::{Applied, RowIssue, TouchRecord};
 use crate::store::summaries;
@@ -33,6 +34,8 @@ const SEEN: &str =
 pub struct Touches<'c> {
     /// The insert, prepared once: a million rows make a million calls.
     insert: Option<rusqlite::Statement<'c>>,
+    /// Touches of sends that had none before, written many at a time.
+    batch: TouchBatch<'c>,
     /// Per send: whether it had touches before this import.
     had_touches: HashMap<i64, bool>,
     /// Touches this import added, per send (the ledger's `import_effort`).
@@ -56,6 +59,7 @@ impl Default for Touches<'_> {
     fn default() -> Self {
         Touches {
             insert: None,
+            batch: TouchBatch::default(),
             had_touches: HashMap::new(),
             added: BTreeMap::new(),
             counted: Some(TouchCounts::default()),
@@ -99,6 +103,19 @@ impl<'c> Touches<'c> {
                 had
             }
         };
+        if !had && self.batch.enabled() {
+            match self
+                .batch
+                .take(conn, [effort_id, record.at, person_id, record.kind])?
+            {
+                Taken::Repeat => return Ok(Err(repeat(line))),
+                Taken::Queued => {
+                    self.inserted(effort_id, person_id, record, had);
+                    return Ok(Ok(Applied::Inserted));
+                }
+                Taken::OutOfOrder => {}
+            }
+        }
         let touch = params![effort_id, record.at, person_id, record.kind];
         if had {
             if !self.seen_table {
@@ -126,6 +143,12 @@ impl<'c> Touches<'c> {
                 Err(repeat(line))
             });
         }
+        self.inserted(effort_id, person_id, record, had);
+        Ok(Ok(Applied::Inserted))
+    }
+
+    /// Keeps account of a touch this import adds.
+    fn inserted(&mut self, effort_id: i64, person_id: i64, record: &TouchRecord, had: bool) {
         *self.added.entry(effort_id).or_default() += 1;
         self.referenced(person_id);
         if had {
@@ -136,7 +159,12 @@ impl<'c> Touches<'c> {
             // Too many people to keep in memory: the table is counted at the end instead.
             self.counted = None;
         }
-        Ok(Ok(Applied::Inserted))
+    }
+
+    /// Writes the touches waiting in the batch: before anything reads or moves touches, and
+    /// before a row of several records begins (so that rolling it back takes only its own).
+    pub fn flush(&mut self, conn: &'c Connection) -> Result<()> {
+        self.batch.flush(conn)
     }
 
     /// A row was rolled back after some of its touches were written: the counts kept in memory
@@ -144,6 +172,7 @@ impl<'c> Touches<'c> {
     pub fn rolled_back(&mut self) {
         self.counted = None;
         self.people = None;
+        self.batch.rolled_back();
     }
 
     /// Notes that a touch names this person.
@@ -190,10 +219,11 @@ impl<'c> Touches<'c> {
     /// whether the touches this import wrote had their references checked (see `check`).
     pub fn finish(
         mut self,
-        conn: &Connection,
+        conn: &'c Connection,
         import_id: i64,
         zone: Tz,
     ) -> Result<(BTreeSet<i64>, bool)> {
+        self.batch.flush(conn)?;
         if self.seen_table {
             conn.execute_batch("DROP TABLE temp.seen_touch")?;
         }
