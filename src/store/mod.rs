@@ -78,9 +78,11 @@ impl Store {
 
         // Reading the version is the first thing that touches the file: it fails cleanly on a file
         // that is not SQLite, and it writes nothing.
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |row| row.get(0))
-            .map_err(|err| not_a_database(path, err))?;
+        let timeout = busy_timeout();
+        let version: i64 = retry_busy(timeout, || {
+            conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+        })
+        .map_err(|err| not_a_database(path, err))?;
         if version > SCHEMA_VERSION {
             bail!(
                 "{} was written by a newer turnout (schema version {version}; this turnout knows up to {SCHEMA_VERSION}). \
@@ -89,9 +91,10 @@ impl Store {
             );
         }
 
-        let journal: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-            .map_err(|err| not_a_database(path, err))?;
+        let journal: String = retry_busy(timeout, || {
+            conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        })
+        .map_err(|err| not_a_database(path, err))?;
         if !journal.eq_ignore_ascii_case("wal") {
             // Some file systems (network shares) cannot do WAL; the default journal still works.
             conn.pragma_update(None, "journal_mode", "DELETE")?;
@@ -130,6 +133,27 @@ impl Store {
         Ok(self
             .conn
             .query_row("PRAGMA user_version", [], |row| row.get(0))?)
+    }
+}
+
+/// Runs a first read of the database again while SQLite says it is busy, until `timeout`.
+/// SQLite answers "busy" at once, without waiting for the busy timeout, when another command is
+/// turning a brand-new database into WAL mode: two imports started together into a new
+/// database would otherwise see one of them fail.
+fn retry_busy<T>(
+    timeout: Duration,
+    mut read: impl FnMut() -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let start = std::time::Instant::now();
+    loop {
+        match read() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && start.elapsed() < timeout =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
     }
 }
 
