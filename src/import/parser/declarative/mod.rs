@@ -88,7 +88,11 @@ impl DeclarativeProfile {
 
     /// The fields with one value for the whole file: a line above the header (`preamble`), or
     /// a part of the file's name (`file_name`).
-    fn constants(&self, context: &ReadContext, zone: Tz) -> Result<BTreeMap<String, Val>, String> {
+    fn constants(
+        &self,
+        context: &ReadContext,
+        zone: Tz,
+    ) -> Result<BTreeMap<String, Val<'static>>, String> {
         let mut constants = BTreeMap::new();
         for (name, field) in &self.spec.fields {
             if field.position.is_some() || !field.headers.is_empty() {
@@ -99,13 +103,13 @@ impl DeclarativeProfile {
                 let text = preamble_text(context, label);
                 let value = read_value(field, &text, zone)
                     .map_err(|(expected, _)| format!("the line '{label}' above the header should hold {expected}, but it holds '{text}'"))?;
-                constants.insert(name.clone(), value);
+                constants.insert(name.clone(), value.into_owned());
             } else if let Some(part) = &field.file_name {
                 let id = file_name_id(&context.file_name);
                 let numeric = !id.is_empty() && id.chars().all(|c| c.is_ascii_digit());
                 let value = match part.as_str() {
                     "web-id" if !numeric => Val::Unknown,
-                    _ => Val::Text(id),
+                    _ => Val::Text(std::borrow::Cow::Owned(id)),
                 };
                 constants.insert(name.clone(), value);
             }
@@ -243,6 +247,7 @@ impl Profile for DeclarativeProfile {
         let ignored = self.unused_columns(header, &used);
         Ok(Box::new(DeclarativeParser {
             spec: std::sync::Arc::new(self.spec.clone()),
+            names: self.spec.fields.keys().cloned().collect(),
             header: header.to_vec(),
             width: if self.spec.header {
                 header.len()
@@ -250,7 +255,7 @@ impl Profile for DeclarativeProfile {
                 self.positional_width()
             },
             columns,
-            constants,
+            constants: std::sync::Arc::new(constants),
             zone,
             org_tz: context.org_tz,
             default_country: context.default_country.clone(),

@@ -3,7 +3,9 @@
 //! hands each of the profile's records to the file that makes that kind (`metrics`, `people`,
 //! `schedule`).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -18,13 +20,15 @@ use crate::linking::{CodeMatcher, codes_in, link_parameter};
 
 pub(super) struct DeclarativeParser {
     /// Shared, so each row can walk its records while the parser changes its own state.
-    pub(super) spec: std::sync::Arc<ProfileSpec>,
+    pub(super) spec: Arc<ProfileSpec>,
+    /// The profile's field names, sorted: a row holds a value per name (see `Row`).
+    pub(super) names: Arc<[String]>,
     pub(super) header: Vec<String>,
     pub(super) width: usize,
     /// field -> column index
     pub(super) columns: BTreeMap<String, usize>,
     /// fields with one value for the whole file (preamble, file name)
-    pub(super) constants: BTreeMap<String, Val>,
+    pub(super) constants: Arc<BTreeMap<String, Val<'static>>>,
     pub(super) zone: Tz,
     pub(super) org_tz: Tz,
     pub(super) default_country: String,
@@ -82,8 +86,17 @@ impl DeclarativeParser {
         }
     }
 
-    fn read_row(&self, record: &ByteRecord, line: u64) -> Result<Row, RowIssue> {
-        let mut row: Row = self.constants.clone();
+    fn read_row<'r>(
+        &self,
+        names: &'r [String],
+        constants: &'r BTreeMap<String, Val<'static>>,
+        record: &'r ByteRecord,
+        line: u64,
+    ) -> Result<Row<'r>, RowIssue> {
+        let mut row = Row::new(names);
+        for (name, value) in constants {
+            row.set(name, value.view());
+        }
         for (name, &column) in &self.columns {
             let field = &self.spec.fields[name];
             let bytes = record.get(column).unwrap_or_default();
@@ -117,7 +130,7 @@ impl DeclarativeParser {
                     ));
                 }
             }
-            row.insert(name.clone(), value);
+            row.set(name, value);
         }
         // Derived fields: a query parameter of the links in another field.
         for (name, field) in &self.spec.fields {
@@ -126,9 +139,9 @@ impl DeclarativeParser {
                     .get(from)
                     .and_then(Val::text)
                     .and_then(|text| link_parameter(text, param))
-                    .map(Val::Text)
+                    .map(|text| Val::Text(Cow::Owned(text)))
                     .unwrap_or(Val::Unknown);
-                row.insert(name.clone(), value);
+                row.set(name, value);
             }
         }
         Ok(row)
@@ -296,7 +309,9 @@ impl RowParser for DeclarativeParser {
                 expected_from,
             ));
         }
-        let row = self.read_row(record, line)?;
+        let profile = Arc::clone(&self.spec);
+        let (names, constants) = (Arc::clone(&self.names), Arc::clone(&self.constants));
+        let row = self.read_row(&names, &constants, record, line)?;
         for rule in &self.spec.skip {
             if self.holds(&row, &rule.when) {
                 return Ok(RowOutcome::Skip(rule.reason.clone()));
@@ -311,7 +326,6 @@ impl RowParser for DeclarativeParser {
         }
 
         let mut records = Vec::new();
-        let profile = std::sync::Arc::clone(&self.spec);
         for (index, spec) in profile.records.iter().enumerate() {
             if !self.holds(&row, spec.conditions()) {
                 continue;

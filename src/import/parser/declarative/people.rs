@@ -201,7 +201,7 @@ impl DeclarativeParser {
                 }
             } else {
                 hasher.update(
-                    row.get(*field)
+                    row.get(field)
                         .map(Val::canonical)
                         .unwrap_or_default()
                         .as_bytes(),

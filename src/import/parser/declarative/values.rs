@@ -1,7 +1,7 @@
 //! A row's cells as typed values: `Val`, how a cell is read as its field's type (`read_value`),
 //! which texts mean "unknown", and the short form titles are kept in.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -13,21 +13,50 @@ use crate::values::parse_value;
 
 const DEFAULT_UNKNOWN: &[&str] = &["", "-", "n/a", "na", "null", "none", "--"];
 
-/// A cell, read as its field's type.
+/// A cell, read as its field's type. Text borrows the file's record (or the parser's constants)
+/// where it can: a million rows should not cost a million copies of each cell.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Val {
+pub(super) enum Val<'a> {
     Unknown,
-    Text(String),
+    Text(Cow<'a, str>),
     Num(f64),
     Bool(bool),
     Time(DateTime<Utc>),
     Date(NaiveDate),
 }
 
-/// One row, read: field -> value.
-pub(super) type Row = BTreeMap<String, Val>;
+/// One row, read: a value per field of the profile (in the order of `names`, the profile's
+/// field names, sorted), or none for a field the file does not have.
+pub(super) struct Row<'a> {
+    names: &'a [String],
+    values: Vec<Option<Val<'a>>>,
+}
 
-impl Val {
+impl<'a> Row<'a> {
+    pub(super) fn new(names: &'a [String]) -> Row<'a> {
+        Row {
+            names,
+            values: vec![None; names.len()],
+        }
+    }
+
+    pub(super) fn get(&self, name: &str) -> Option<&Val<'a>> {
+        let index = self.index(name)?;
+        self.values[index].as_ref()
+    }
+
+    /// Sets a field's value; the field is one of the profile's.
+    pub(super) fn set(&mut self, name: &str, value: Val<'a>) {
+        let index = self.index(name).expect("a field of the profile");
+        self.values[index] = Some(value);
+    }
+
+    fn index(&self, name: &str) -> Option<usize> {
+        self.names.binary_search_by(|n| n.as_str().cmp(name)).ok()
+    }
+}
+
+impl<'a> Val<'a> {
     pub(super) fn text(&self) -> Option<&str> {
         match self {
             Val::Text(t) => Some(t),
@@ -35,11 +64,35 @@ impl Val {
         }
     }
 
+    /// The same value, borrowing this one's text.
+    pub(super) fn view(&self) -> Val<'_> {
+        match self {
+            Val::Text(t) => Val::Text(Cow::Borrowed(t)),
+            Val::Unknown => Val::Unknown,
+            Val::Num(n) => Val::Num(*n),
+            Val::Bool(b) => Val::Bool(*b),
+            Val::Time(t) => Val::Time(*t),
+            Val::Date(d) => Val::Date(*d),
+        }
+    }
+
+    /// The same value, owning its text.
+    pub(super) fn into_owned(self) -> Val<'static> {
+        match self {
+            Val::Text(t) => Val::Text(Cow::Owned(t.into_owned())),
+            Val::Unknown => Val::Unknown,
+            Val::Num(n) => Val::Num(n),
+            Val::Bool(b) => Val::Bool(b),
+            Val::Time(t) => Val::Time(t),
+            Val::Date(d) => Val::Date(d),
+        }
+    }
+
     /// The value as text, for identity keys and codes.
     pub(super) fn canonical(&self) -> String {
         match self {
             Val::Unknown => String::new(),
-            Val::Text(t) => t.clone(),
+            Val::Text(t) => t.to_string(),
             Val::Num(n) => plain_number(*n),
             Val::Bool(b) => b.to_string(),
             Val::Time(t) => t.to_rfc3339(),
@@ -59,7 +112,11 @@ pub(super) fn is_unknown(field: &FieldSpec, text: &str) -> bool {
 }
 
 /// Reads one cell. The error is (what was expected, why).
-pub(super) fn read_value(field: &FieldSpec, text: &str, zone: Tz) -> Result<Val, (String, String)> {
+pub(super) fn read_value<'a>(
+    field: &FieldSpec,
+    text: &'a str,
+    zone: Tz,
+) -> Result<Val<'a>, (String, String)> {
     if text.is_empty() && field.blank_is_zero {
         return Ok(Val::Num(0.0));
     }
@@ -68,9 +125,7 @@ pub(super) fn read_value(field: &FieldSpec, text: &str, zone: Tz) -> Result<Val,
     }
     let fail = |expected: &str| Err((expected.to_string(), String::new()));
     match field.kind {
-        FieldType::Text => Ok(Val::Text(text.to_string())),
-        FieldType::Email => Ok(Val::Text(text.to_string())),
-        FieldType::Phone => Ok(Val::Text(text.to_string())),
+        FieldType::Text | FieldType::Email | FieldType::Phone => Ok(Val::Text(Cow::Borrowed(text))),
         FieldType::Count => {
             // "1,234", "424.0"; Mailchimp single reports add a rate: "141 (8.1%)".
             let number = text.split(" (").next().unwrap_or(text);
@@ -118,7 +173,7 @@ pub(super) fn read_value(field: &FieldSpec, text: &str, zone: Tz) -> Result<Val,
 
 /// A date and time: by the field's formats (with or without an offset; without, in `zone`),
 /// then by the shapes turnout knows.
-fn read_time(field: &FieldSpec, text: &str, zone: Tz) -> Result<Val, (String, String)> {
+fn read_time(field: &FieldSpec, text: &str, zone: Tz) -> Result<Val<'static>, (String, String)> {
     for format in &field.formats {
         if let Ok(t) = DateTime::parse_from_str(text, format) {
             return Ok(Val::Time(t.to_utc()));
