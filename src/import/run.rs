@@ -191,6 +191,9 @@ fn write_file(
     for table in &bulk_tables {
         writer.defer_indexes(table)?;
     }
+    if !bulk_tables.is_empty() {
+        writer.hold_new_people()?;
+    }
     let rows = RowReader::new(bound.file, bound.laid_out, bound.parser, &bound.name);
     let mut tally = Tally::new(&tx, import_id);
     let parser = write_rows(rows, &mut writer, &mut tally, observer, &bound.tap)?;

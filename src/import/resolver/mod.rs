@@ -3,6 +3,7 @@
 //! efforts folded, an effort linked to its campaign) is handed to the writer.
 
 mod efforts;
+mod held_people;
 mod people;
 
 pub use efforts::{Efforts, KnownEffort};

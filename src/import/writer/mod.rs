@@ -99,6 +99,12 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
+    /// For a bulk import, whose references are checked once before it commits: new people
+    /// are written in batches (see `resolver::People::hold_new`).
+    pub fn hold_new_people(&mut self) -> Result<()> {
+        self.people.hold_new(self.conn)
+    }
+
     /// Builds the deferred indexes again.
     fn restore_indexes(&mut self) -> Result<()> {
         for sql in std::mem::take(&mut self.deferred_indexes) {
@@ -112,7 +118,7 @@ impl<'c> Writer<'c> {
     /// for which campaigns.
     pub fn finish(&mut self) -> Result<()> {
         // No row is left to look people up for: the memory goes to sorting instead.
-        self.people.forget();
+        self.people.finish(self.conn)?;
         if !self.deferred_indexes.is_empty() {
             // The indexes are built by sorting every row: SQLite may sort on two threads, in less
             // cache each (together they stay within the import's memory).
@@ -180,8 +186,20 @@ impl<'c> Writer<'c> {
         if records.len() == 1 {
             return self.apply(&records[0], line);
         }
-        // Touches waiting in the batch are written first: rolling the row back takes only its own.
+        // Touches and people waiting in their batches are written first: rolling the row back
+        // takes only its own.
         self.touches.flush(self.conn)?;
+        self.people.pause(self.conn)?;
+        let outcome = self.apply_in_savepoint(records, line)?;
+        self.people.resume(self.conn)?;
+        Ok(outcome)
+    }
+
+    fn apply_in_savepoint(
+        &mut self,
+        records: &[Record],
+        line: u64,
+    ) -> Result<Result<Applied, RowIssue>> {
         self.conn.execute_batch("SAVEPOINT row")?;
         let mut outcome = Applied::Unchanged;
         for record in records {
