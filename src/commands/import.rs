@@ -80,7 +80,7 @@ pub fn run(context: &Context, args: ImportArgs) -> Result<()> {
         match result {
             Ok(report) => {
                 explain(context, &report);
-                results.push(FileResult::Read(report));
+                results.push(FileResult::Read(Box::new(report)));
             }
             Err(err) => {
                 let file = path.display().to_string();
@@ -122,7 +122,7 @@ pub fn run(context: &Context, args: ImportArgs) -> Result<()> {
 }
 
 enum FileResult {
-    Read(ImportReport),
+    Read(Box<ImportReport>),
     Refused { file: String, error: String },
 }
 
@@ -188,6 +188,8 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
             Column::tools_only("import_id", "Import"),
             Column::tools_only("same_as", "Same as import"),
             Column::tools_only("sha256", "SHA-256"),
+            Column::tools_only("encoding", "Encoding"),
+            Column::tools_only("delimiter", "Delimiter"),
             Column::tools_only("error", "Error"),
         ])
         .collect(),
@@ -210,6 +212,8 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
                     report.import_id.map_or(Cell::Missing("-"), Cell::Int),
                     report.same_as.map_or(Cell::Missing("-"), Cell::Int),
                     Cell::text(&report.sha256),
+                    Cell::text(&report.encoding),
+                    Cell::text(report.delimiter.to_string()),
                     Cell::Missing(""),
                 ]);
                 section.push(cells);
@@ -217,7 +221,7 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
             FileResult::Refused { file, error } => {
                 // Nothing was read into the database, so no counts: null in JSON, "-" for people.
                 let mut cells = vec![Cell::text(file), Cell::Missing("-"), Cell::text("refused")];
-                cells.extend(std::iter::repeat_n(Cell::Missing("-"), 9));
+                cells.extend(std::iter::repeat_n(Cell::Missing("-"), 11));
                 cells.push(Cell::text(error));
                 section.push(cells);
             }

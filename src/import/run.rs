@@ -13,10 +13,11 @@ use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use super::ledger::{self, Closing, Repeat, Tally};
 use super::model::shape::{self, Moment};
 use super::model::{
-    ImportObserver, ImportOptions, ImportReport, Outcome, ReadContext, RowOutcome, RowParser,
+    ImportObserver, ImportOptions, ImportReport, Layout, Outcome, Profile, ReadContext, RowOutcome,
+    RowParser,
 };
 use super::parser::Registry;
-use super::reader::{self, LaidOut, OpenedFile, READ_AHEAD_BATCHES, ReadRow, RowReader};
+use super::reader::{self, LaidOut, OpenedFile, Pins, READ_AHEAD_BATCHES, ReadRow, RowReader};
 use super::source::reuse::{self, Earlier};
 use super::source::{ImportSource, Tap};
 use super::writer::Writer;
@@ -108,15 +109,31 @@ fn open_and_bind(
     let vocabulary = Vocabulary::load(store.conn())?;
     let mut registry = Registry::load(&vocabulary, store.path())?;
     let requested = registry.requested(options.profile.as_deref(), &vocabulary)?;
-    let (bytes, tap) = source.into_reader()?;
-    let mut file = reader::open(bytes, &name, &mut context.preamble)?;
-    let (profile, layout) = registry.choose(
+    let requested_pins = requested
+        .as_deref()
+        .and_then(|n| registry.get(n))
+        .map(pins_of)
+        .unwrap_or_default();
+    let again = source.again();
+    let (bytes, mut tap) = source.into_reader()?;
+    let mut file = reader::open(bytes, &name, &mut context.preamble, requested_pins)?;
+    let (profile, layout) = choose(
+        &registry,
         requested.as_deref(),
-        &file.header_names,
-        &file.header,
+        &mut file,
         &name,
-        &context,
+        &mut context,
     )?;
+    let pins = pins_of(profile);
+    if !file.agrees_with(pins) {
+        // The profile, found by the header, says how its files are written: read it so.
+        let titles = file.title_lines;
+        context.preamble.clear();
+        let (bytes, tap_again) = again?.into_reader()?;
+        file = reader::open(bytes, &name, &mut context.preamble, pins)?;
+        tap = tap_again;
+        while file.title_lines < titles && file.next_header(&mut context.preamble)? {}
+    }
     let laid_out = reader::lay_out(&mut file, layout, &name)?;
     context.moment = shape::resolve(
         profile.spec().map(|s| s.shape).unwrap_or_default(),
@@ -146,6 +163,45 @@ fn open_and_bind(
     })
 }
 
+/// How many title lines above the header are looked past (Meta and LinkedIn write one or two).
+const MOST_TITLE_LINES: usize = 5;
+
+/// The profile for a file, the one asked for or the one its header fits. A header no profile
+/// fits, made of one cell, may be a title above the real header: the next lines are tried.
+fn choose<'r>(
+    registry: &'r Registry,
+    requested: Option<&str>,
+    file: &mut OpenedFile,
+    name: &str,
+    context: &mut ReadContext,
+) -> Result<(&'r dyn Profile, Layout)> {
+    let mut first_refusal = None;
+    for _ in 0..=MOST_TITLE_LINES {
+        match registry.choose(requested, &file.header_names, &file.header, name, context) {
+            Ok(found) => return Ok(found),
+            Err(refusal) => {
+                first_refusal.get_or_insert(refusal);
+                let may_be_title = requested.is_none() && file.header.len() <= 1;
+                if !may_be_title || !file.next_header(&mut context.preamble)? {
+                    break;
+                }
+            }
+        }
+    }
+    Err(first_refusal.expect("at least one refusal"))
+}
+
+/// What a profile pins about how its files are written.
+fn pins_of(profile: &dyn Profile) -> Pins {
+    let spec = profile.spec();
+    Pins {
+        encoding: spec
+            .and_then(|s| s.encoding.as_deref())
+            .and_then(reader::decoding::by_label),
+        delimiter: spec.and_then(|s| s.delimiter_byte()),
+    }
+}
+
 /// Records a file an earlier import already took, unchanged, without reading its rows.
 fn import_seen_before(
     conn: &mut Connection,
@@ -155,9 +211,13 @@ fn import_seen_before(
     context_hash: String,
     seen: (String, Earlier, Vec<String>),
 ) -> Result<ImportReport> {
-    let (sha256, earlier, mut notes) = seen;
+    let (sha256, earlier, seen_notes) = seen;
+    let mut notes = bound.file.notes();
+    notes.extend(seen_notes);
     notes.extend(bound.parser.notes());
     let repeat = Repeat {
+        encoding: bound.file.decoding.name(),
+        delimiter: char::from(bound.file.delimiter),
         name: bound.name,
         path: bound.path,
         profile_name: bound.profile_name,
@@ -178,6 +238,8 @@ fn write_file(
     bound: BoundFile,
     context_hash: String,
 ) -> Result<ImportReport> {
+    let reading_notes = bound.file.notes();
+    let (encoding, delimiter) = (bound.file.decoding.name(), char::from(bound.file.delimiter));
     let bulk_tables = prepare_bulk(conn, bound.source_len)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let import_id = ledger::open_entry(
@@ -202,7 +264,8 @@ fn write_file(
     observer.progress(bound.tap.bytes_read());
     observer.finished();
 
-    let summary = summarize(&tx, &writer, &*parser, bound.context.moment, import_id)?;
+    let mut summary = summarize(&tx, &writer, &*parser, bound.context.moment, import_id)?;
+    summary.notes.splice(0..0, reading_notes);
     let rows_owned = writer.rows_owned() as i64;
     let checked_tables = writer.checked_tables();
     drop(writer);
@@ -240,6 +303,8 @@ fn write_file(
         rejected_sample,
         skipped_reasons: skipped.into_iter().collect(),
         notes: summary.notes,
+        encoding,
+        delimiter,
     })
 }
 

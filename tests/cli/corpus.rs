@@ -38,6 +38,18 @@ struct Case {
     totals: BTreeMap<String, f64>,
     #[serde(default)]
     twice: bool,
+    /// How the summary says the file was read (`encoding`, `delimiter` in its JSON).
+    read_as: Option<ReadAs>,
+    /// Texts the notes on stderr must hold.
+    #[serde(default)]
+    notes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadAs {
+    encoding: String,
+    delimiter: String,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -158,6 +170,12 @@ fn run_case(case: &Case) -> Result<(), String> {
                 return Err(format!("expected success: {stderr}"));
             }
             check_counts(case, &rows)?;
+            check_read_as(case, &rows[0])?;
+            for text in &case.notes {
+                if !stderr.contains(text.as_str()) {
+                    return Err(format!("the notes lack {text:?}: {stderr}"));
+                }
+            }
             check_ledger(case, &sandbox, &rows[0])?;
             check_totals(case, &sandbox)?;
         }
@@ -183,6 +201,20 @@ fn check_counts(case: &Case, rows: &[Value]) -> Result<(), String> {
                 "the second listing gave {second:?}, expected {all_unchanged:?}"
             ));
         }
+    }
+    Ok(())
+}
+
+fn check_read_as(case: &Case, summary: &Value) -> Result<(), String> {
+    let Some(read_as) = &case.read_as else {
+        return Ok(());
+    };
+    let found = (
+        summary["encoding"].as_str().unwrap_or_default(),
+        summary["delimiter"].as_str().unwrap_or_default(),
+    );
+    if found != (read_as.encoding.as_str(), read_as.delimiter.as_str()) {
+        return Err(format!("read as {found:?}, expected {read_as:?}"));
     }
     Ok(())
 }

@@ -19,6 +19,8 @@ pub(crate) struct Repeat {
     pub context_hash: String,
     pub earlier: reuse::Earlier,
     pub notes: Vec<String>,
+    pub encoding: String,
+    pub delimiter: char,
 }
 
 /// Records an import of a file that an earlier import already took, unchanged: a ledger entry
@@ -78,7 +80,8 @@ pub(crate) fn record_repeat(
             .iter()
             .flat_map(|n| n.lines().map(str::to_string)),
     );
-    notes.dedup();
+    let mut said = std::collections::HashSet::new();
+    notes.retain(|note| said.insert(note.clone()));
     Ok(ImportReport {
         file: repeat.name,
         profile: repeat.profile_name,
@@ -90,5 +93,7 @@ pub(crate) fn record_repeat(
         rejected_sample,
         skipped_reasons: skipped.into_iter().collect(),
         notes,
+        encoding: repeat.encoding,
+        delimiter: repeat.delimiter,
     })
 }

@@ -74,6 +74,10 @@ pub struct ImportReport {
     pub skipped_reasons: Vec<(String, u64)>,
     /// Things the user should know about how rows were read (dates assumed, rows unlinked...).
     pub notes: Vec<String>,
+    /// The text encoding the file was read in (`UTF-8`, `Windows-1251`, `UTF-16LE`).
+    pub encoding: String,
+    /// The character between its fields.
+    pub delimiter: char,
 }
 
 /// Hooks for the front end: progress and the rejects file. Domain code never prints.

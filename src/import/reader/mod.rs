@@ -1,10 +1,13 @@
 //! The reader stage: a file's bytes as CSV records, with its preamble, header and layout found,
 //! and every row numbered as people see it.
 
+pub mod decoding;
+pub mod delimiter;
 mod key_value;
 mod quotes;
 mod rows;
 
+pub use decoding::{Decoding, TextReader};
 pub use rows::{READ_AHEAD_BATCHES, ReadRow, RowReader};
 
 use std::collections::VecDeque;
@@ -18,12 +21,17 @@ use crate::import::source::TappedReader;
 
 /// A file opened for reading: its header read, the rest still to come.
 pub struct OpenedFile {
-    pub csv: csv::Reader<BufReader<TappedReader>>,
+    pub csv: csv::Reader<BufReader<TextReader>>,
+    /// The encoding it is read in, and the character between its fields.
+    pub decoding: Decoding,
+    pub delimiter: u8,
     pub header: ByteRecord,
     /// The header's cells as text, trimmed.
     pub header_names: Vec<String>,
-    /// Comment lines above the header.
+    /// Comment lines above the header (which the CSV reader never sees).
     pub preamble_lines: u64,
+    /// Title lines above the header (read as records, see `next_header`).
+    pub title_lines: u64,
     /// 1 when the file ends its lines with \r\n (see `open`).
     pub crlf_lag: u64,
 }
@@ -37,12 +45,66 @@ pub struct LaidOut {
     pub bound_header: Vec<String>,
 }
 
-/// Reads the preamble (kept in `preamble`: GA4 writes nine comment lines) and the header line.
+/// How much of a file's text the delimiter is looked for in.
+const DELIMITER_SAMPLE: usize = 64 * 1024;
+
+/// How a profile says its files are written, where it says so.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Pins {
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    pub delimiter: Option<u8>,
+}
+
+impl OpenedFile {
+    /// Whether the file was read as `pins` ask.
+    pub fn agrees_with(&self, pins: Pins) -> bool {
+        pins.encoding.is_none_or(|e| e == self.decoding.encoding)
+            && pins.delimiter.is_none_or(|d| d == self.delimiter)
+    }
+
+    /// What the summary says of how the file was read: nothing for UTF-8 with commas.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes: Vec<String> = self.decoding.note().into_iter().collect();
+        if self.delimiter != b',' {
+            notes.push(format!(
+                "fields separated by {}",
+                delimiter::describe(self.delimiter)
+            ));
+        }
+        notes
+    }
+
+    /// Takes the header line for a title above the real header (Meta and LinkedIn downloads
+    /// put one there): it joins the preamble, and the next line is read as the header. False
+    /// at the end of the file.
+    pub fn next_header(&mut self, preamble: &mut Vec<String>) -> Result<bool> {
+        let mut next = ByteRecord::new();
+        if !self.csv.read_byte_record(&mut next)? {
+            return Ok(false);
+        }
+        preamble.push(self.header_names.join(" "));
+        self.title_lines += 1;
+        self.header_names = header_names(&next);
+        self.header = next;
+        Ok(true)
+    }
+}
+
+/// Reads the preamble (kept in `preamble`: GA4 writes nine comment lines) and the header line,
+/// having found the file's encoding and delimiter (or taken the profile's).
 pub fn open(
-    mut reader: BufReader<TappedReader>,
+    mut raw: BufReader<TappedReader>,
     name: &str,
     preamble: &mut Vec<String>,
+    pins: Pins,
 ) -> Result<OpenedFile> {
+    let decoding = decoding::choose(raw.fill_buf()?, pins.encoding);
+    let mut text = TextReader::new(raw, decoding);
+    let delimiter = match pins.delimiter {
+        Some(delimiter) => delimiter,
+        None => delimiter::detect(text.peek(DELIMITER_SAMPLE)?),
+    };
+    let mut reader = BufReader::with_capacity(256 * 1024, text);
     let mut preamble_lines = 0u64;
     loop {
         let buffer = reader.fill_buf()?;
@@ -64,6 +126,7 @@ pub fn open(
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(reader);
     let mut header = ByteRecord::new();
     let has_header = csv
@@ -74,17 +137,23 @@ pub fn open(
             "cannot import {name}: it has no header line. Export it again from the tool, with column names on the first line"
         );
     }
-    let header_names = header
-        .iter()
-        .map(|cell| String::from_utf8_lossy(cell).trim().to_string())
-        .collect();
     Ok(OpenedFile {
         csv,
+        decoding,
+        delimiter,
+        header_names: header_names(&header),
         header,
-        header_names,
         preamble_lines,
+        title_lines: 0,
         crlf_lag,
     })
+}
+
+fn header_names(header: &ByteRecord) -> Vec<String> {
+    header
+        .iter()
+        .map(|cell| String::from_utf8_lossy(cell).trim().to_string())
+        .collect()
 }
 
 /// What the chosen profile's layout makes of the file's first lines.

@@ -9,9 +9,8 @@ use anyhow::Result;
 use csv::ByteRecord;
 
 use super::quotes::{may_be_unclosed, reading_stopped, unclosed_quote};
-use super::{LaidOut, OpenedFile};
+use super::{LaidOut, OpenedFile, TextReader};
 use crate::import::model::{RowIssue, RowOutcome, RowParser};
-use crate::import::source::TappedReader;
 
 /// One row as read and parsed, ready to be written.
 pub struct ReadRow {
@@ -27,7 +26,7 @@ pub const READ_AHEAD_BATCHES: usize = 4;
 
 /// The reading half of an import: the CSV reader and the profile's parser, on their own thread.
 pub struct RowReader {
-    csv: csv::Reader<BufReader<TappedReader>>,
+    csv: csv::Reader<BufReader<TextReader>>,
     parser: Box<dyn RowParser>,
     /// Records to read before (or, for a key/value report, instead of) the rest of the file:
     /// (record, line, a reason to skip it without parsing).

@@ -22,6 +22,8 @@ pub struct ImportSource {
     /// Size in bytes, when known, for the progress bar.
     pub len: Option<u64>,
     reader: Box<dyn Read + Send>,
+    /// The bytes, when shipped inside the binary (so the input can be read again).
+    embedded: Option<&'static [u8]>,
 }
 
 impl ImportSource {
@@ -52,7 +54,22 @@ impl ImportSource {
             path: Some(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())),
             len,
             reader: Box::new(file),
+            embedded: None,
         })
+    }
+
+    /// The same input, to be read again from its start (a profile chosen by the header asks
+    /// for another encoding or delimiter than the ones found).
+    pub fn again(&self) -> Result<ImportSource> {
+        match (self.embedded, &self.path) {
+            (Some(bytes), _) => Ok(ImportSource::from_bytes(&self.name, bytes)),
+            (None, Some(path)) => {
+                let mut again = ImportSource::open(path)?;
+                again.name = self.name.clone();
+                Ok(again)
+            }
+            (None, None) => bail!("cannot read {} again", self.name),
+        }
     }
 
     pub fn from_bytes(name: &str, bytes: &'static [u8]) -> ImportSource {
@@ -61,11 +78,13 @@ impl ImportSource {
             path: None,
             len: Some(bytes.len() as u64),
             reader: Box::new(bytes),
+            embedded: Some(bytes),
         }
     }
 
-    /// Wraps the input for reading: returns a buffered reader positioned after any UTF-8 BOM, and
-    /// the tap that reports bytes read so far and, at the end, the sha256 of the whole input.
+    /// Wraps the input for reading: returns a buffered reader of its bytes (the reader decodes
+    /// them), and the tap that reports bytes read so far and, at the end, the sha256 of the
+    /// whole input.
     pub(super) fn into_reader(self) -> Result<(BufReader<TappedReader>, Tap)> {
         let tap = Tap {
             bytes: Arc::new(AtomicU64::new(0)),
@@ -82,17 +101,37 @@ impl ImportSource {
             Ok(head) => head,
             Err(err) => bail!("cannot read {}: {err}", self.name),
         };
-        sniff(&self.name, "import", head)?;
-        if head.starts_with(b"\xEF\xBB\xBF") {
-            reader.consume(3);
-        }
+        sniff_import(&self.name, head)?;
         Ok((reader, tap))
     }
 }
 
-/// Refuses inputs that are not CSV text, saying what they look like and how to get a CSV. `verb`
-/// is what could not be done ("import", "read").
+/// Refuses inputs that are not CSV text in UTF-8, saying what they look like and how to get a
+/// CSV. `verb` is what could not be done ("import", "read"). (An import reads other encodings:
+/// see `sniff_import`.)
 pub fn sniff(name: &str, verb: &str, head: &[u8]) -> Result<()> {
+    sniff_container(name, verb, head)?;
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        bail!(
+            "cannot {verb} {name}: it is UTF-16 text (Excel's \"Unicode Text\"), and turnout reads UTF-8 here. \
+             Open it and save it as \"CSV UTF-8\" (in Excel: File > Save As > CSV UTF-8), or convert it: iconv -f UTF-16 -t UTF-8 {name} > fixed.csv"
+        );
+    }
+    sniff_binary(name, verb, head)
+}
+
+/// Refuses inputs an import cannot read as text in any encoding.
+fn sniff_import(name: &str, head: &[u8]) -> Result<()> {
+    sniff_container(name, "import", head)?;
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        // UTF-16: every other byte of plain text is zero (see `reader::decoding`).
+        return Ok(());
+    }
+    sniff_binary(name, "import", head)
+}
+
+/// Refuses what is not text at all: nothing, archives, workbooks, web pages.
+fn sniff_container(name: &str, verb: &str, head: &[u8]) -> Result<()> {
     if head.is_empty() {
         bail!(
             "cannot {verb} {name}: the file is empty (0 bytes). Export it again from the tool; a CSV has at least a header line"
@@ -114,14 +153,8 @@ pub fn sniff(name: &str, verb: &str, head: &[u8]) -> Result<()> {
             "cannot {verb} {name}: it is an old Excel .xls workbook. Open it and save it as \"CSV UTF-8\""
         );
     }
-    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-        bail!(
-            "cannot {verb} {name}: it is UTF-16 text (Excel's \"Unicode Text\"), and turnout reads UTF-8. \
-             Open it and save it as \"CSV UTF-8\" (in Excel: File > Save As > CSV UTF-8), or convert it: iconv -f UTF-16 -t UTF-8 {name} > fixed.csv"
-        );
-    }
-    let sample = &head[..head.len().min(8192)];
-    let text_start = String::from_utf8_lossy(&sample[..sample.len().min(512)]).to_ascii_lowercase();
+    let sample = &head[..head.len().min(512)];
+    let text_start = String::from_utf8_lossy(sample).to_ascii_lowercase();
     let text_start = text_start.trim_start();
     if text_start.starts_with("<!doctype html") || text_start.starts_with("<html") {
         bail!(
@@ -129,7 +162,11 @@ pub fn sniff(name: &str, verb: &str, head: &[u8]) -> Result<()> {
              needed you to be logged in. Download the export again from the tool while signed in"
         );
     }
-    if sample.contains(&0) {
+    Ok(())
+}
+
+fn sniff_binary(name: &str, verb: &str, head: &[u8]) -> Result<()> {
+    if head[..head.len().min(8192)].contains(&0) {
         bail!(
             "cannot {verb} {name}: it holds binary data, not CSV text. Check that this is the exported CSV file and not a different download"
         );

@@ -44,6 +44,30 @@ fn check_names(spec: &ProfileSpec, text: &str, errors: &mut Vec<SpecError>) {
             ),
         );
     }
+    if let Some(delimiter) = &spec.delimiter
+        && spec.delimiter_byte().is_none()
+    {
+        field_ref_error(
+            errors,
+            text,
+            "delimiter",
+            format!(
+                "the delimiter '{delimiter}' is not one turnout reads; use \",\", \";\", \"\\t\" or \"|\""
+            ),
+        );
+    }
+    if let Some(label) = &spec.encoding
+        && encoding_rs::Encoding::for_label(label.trim().as_bytes()).is_none()
+    {
+        field_ref_error(
+            errors,
+            text,
+            "encoding",
+            format!(
+                "'{label}' is not a text encoding; use a name such as utf-8, utf-16le, windows-1251 or windows-1252"
+            ),
+        );
+    }
     if spec.time_zone != "organization" && spec.time_zone.parse::<chrono_tz::Tz>().is_err() {
         field_ref_error(
             errors,

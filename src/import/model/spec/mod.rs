@@ -31,6 +31,14 @@ pub struct ProfileSpec {
     /// False for files whose first line is already data; fields then name their `position`.
     #[serde(default = "yes")]
     pub header: bool,
+    /// The character between fields, when the tool always uses one: `","`, `";"`, `"\t"` or
+    /// `"|"`. Without it, turnout finds it in the file.
+    #[serde(default)]
+    pub delimiter: Option<String>,
+    /// The text encoding, when the tool always writes one (`utf-16le`, `windows-1251`; any
+    /// label of the WHATWG Encoding Standard). Without it, turnout finds it in the file.
+    #[serde(default)]
+    pub encoding: Option<String>,
     /// For a one-record report written as `"Label:","value"` lines: its first line (e.g.
     /// "Email Campaign Report"). Fields then name labels (without the colon) as headers, and
     /// `Links` holds every URL of the link table after it.
@@ -56,6 +64,24 @@ pub struct ProfileSpec {
     /// Rates the file prints itself, recomputed from its counts as a check.
     #[serde(default)]
     pub rates: Vec<RateCheck>,
+}
+
+impl ProfileSpec {
+    /// The delimiter the profile pins, as a byte (checked by `check`).
+    pub fn delimiter_byte(&self) -> Option<u8> {
+        self.delimiter.as_deref().and_then(delimiter_byte)
+    }
+}
+
+/// `","`, `";"`, `"\t"` (or a real tab), `"|"` as a byte; none for anything else.
+fn delimiter_byte(text: &str) -> Option<u8> {
+    match text {
+        "," => Some(b','),
+        ";" => Some(b';'),
+        "\t" | "\\t" | "tab" => Some(b'\t'),
+        "|" => Some(b'|'),
+        _ => None,
+    }
 }
 
 fn organization() -> String {
