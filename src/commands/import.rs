@@ -129,7 +129,12 @@ enum FileResult {
 impl FileResult {
     fn refused(&self) -> bool {
         match self {
-            FileResult::Read(report) => report.outcome == Outcome::StrictRefused,
+            FileResult::Read(report) => {
+                matches!(
+                    report.outcome,
+                    Outcome::StrictRefused | Outcome::AllRejected
+                )
+            }
             FileResult::Refused { .. } => true,
         }
     }
@@ -143,10 +148,10 @@ fn explain(context: &Context, report: &ImportReport) {
             "{}: {} row(s) rejected{}",
             report.file,
             counts.rejected,
-            if report.outcome == Outcome::StrictRefused {
-                "; --strict refused the whole file, nothing was written"
-            } else {
-                ""
+            match report.outcome {
+                Outcome::StrictRefused => "; --strict refused the whole file, nothing was written",
+                Outcome::AllRejected => "; that is every row, so nothing was written",
+                _ => "",
             }
         );
         for issue in report.rejected_sample.iter().take(REJECTS_SHOWN) {
@@ -171,6 +176,9 @@ fn explain(context: &Context, report: &ImportReport) {
     }
     for note in &report.notes {
         context.note(&format!("{}: {note}", report.file));
+    }
+    if let Some(cause) = &report.refusal {
+        eprintln!("{}: refused, every row was rejected: {cause}", report.file);
     }
 }
 
@@ -201,6 +209,7 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
                     Outcome::Imported => "imported",
                     Outcome::DryRun => "dry-run",
                     Outcome::StrictRefused => "strict-refused",
+                    Outcome::AllRejected => "refused",
                 };
                 let mut cells = vec![
                     Cell::text(&report.file),
@@ -214,7 +223,10 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
                     Cell::text(&report.sha256),
                     Cell::text(&report.encoding),
                     Cell::text(report.delimiter.to_string()),
-                    Cell::Missing(""),
+                    report
+                        .refusal
+                        .as_deref()
+                        .map_or(Cell::Missing(""), Cell::text),
                 ]);
                 section.push(cells);
             }

@@ -291,7 +291,9 @@ fn write_file(
         ..
     } = tally;
     debug_assert!(counts.balances());
-    let outcome = ledger::conclude(tx, options, counts.rejected)?;
+    let outcome = ledger::conclude(tx, options, &counts)?;
+    let refusal = (outcome == Outcome::AllRejected)
+        .then(|| ledger::likely_cause(&rejected_sample, &bound.profile_name, delimiter));
     Ok(ImportReport {
         file: bound.name,
         profile: bound.profile_name,
@@ -305,6 +307,7 @@ fn write_file(
         notes: summary.notes,
         encoding,
         delimiter,
+        refusal,
     })
 }
 

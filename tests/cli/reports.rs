@@ -424,7 +424,7 @@ fn check_names_rejected_rows_and_unreadable_people() {
     sandbox.fair_rent_now();
     let bad = sandbox.write(
         "callpower-stats.csv",
-        "Title,Name,District,Completed,Busy\nSenator,Chris Ibarra,CA,many,\nSenator,Morgan Hale,CA,-3,\n",
+        "Title,Name,District,Completed,Busy\nSenator,Chris Ibarra,CA,many,\nSenator,Morgan Hale,CA,-3,\nSenator,Pat Lee,CA,4,\n",
     );
     let row = &sandbox.json(&[
         "import",
@@ -460,9 +460,10 @@ fn check_names_rejected_rows_and_unreadable_people() {
             .ends_with("callpower-stats.csv")
     );
     assert!(
-        rejected["detail"].as_str().unwrap().starts_with(
-            "2 of 2 row(s) rejected (all of them), so they are in no number; the first, line 2:"
-        ),
+        rejected["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("2 of 3 row(s) rejected, so they are in no number; the first, line 2:"),
         "{rejected}"
     );
     assert_eq!(

@@ -1,9 +1,11 @@
 //! The ledger: one entry per import, with the accounting of every row it read and the rows it
 //! rejected or skipped, kept for `turnout imports` and `turnout check`.
 
+mod all_rejected;
 mod repeat;
 mod tally;
 
+pub(crate) use all_rejected::likely_cause;
 pub(crate) use repeat::{Repeat, record_repeat};
 pub(crate) use tally::Tally;
 
@@ -96,14 +98,17 @@ pub fn issues(conn: &rusqlite::Connection, import_id: i64) -> Result<Vec<(String
     Ok(rows)
 }
 
-/// Commits an import's transaction, or rolls it back for `--dry-run`, and for `--strict` when
-/// rows were rejected; says which.
+/// Commits an import's transaction, or rolls it back for `--dry-run`, for `--strict` when rows
+/// were rejected, and when every row was (see `all_rejected`); says which.
 pub(crate) fn conclude(
     tx: rusqlite::Transaction,
     options: &ImportOptions,
-    rejected: u64,
+    counts: &Counts,
 ) -> Result<Outcome> {
-    let outcome = if options.strict && rejected > 0 {
+    let rejected = counts.rejected;
+    let outcome = if rejected > 0 && rejected == counts.rows_read {
+        Outcome::AllRejected
+    } else if options.strict && rejected > 0 {
         Outcome::StrictRefused
     } else if options.dry_run {
         Outcome::DryRun

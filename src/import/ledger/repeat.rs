@@ -70,7 +70,7 @@ pub(crate) fn record_repeat(
         }
     }
     let codes_note = crate::linking::unmatched_codes_note(&tx, earlier.owner)?;
-    let outcome = super::conclude(tx, options, counts.rejected)?;
+    let outcome = super::conclude(tx, options, &counts)?;
     observer.finished();
     let mut notes = repeat.notes;
     notes.extend(codes_note);
@@ -95,5 +95,6 @@ pub(crate) fn record_repeat(
         notes,
         encoding: repeat.encoding,
         delimiter: repeat.delimiter,
+        refusal: None,
     })
 }

@@ -55,6 +55,8 @@ pub enum Outcome {
     DryRun,
     /// `--strict` and some row was rejected: rolled back.
     StrictRefused,
+    /// Every row was rejected: rolled back (see `ImportReport::refusal`).
+    AllRejected,
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +80,9 @@ pub struct ImportReport {
     pub encoding: String,
     /// The character between its fields.
     pub delimiter: char,
+    /// Why the file was refused whole, when every row was rejected: the likely cause, with
+    /// the fix.
+    pub refusal: Option<String>,
 }
 
 /// Hooks for the front end: progress and the rejects file. Domain code never prints.
