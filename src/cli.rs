@@ -257,6 +257,9 @@ pub struct ImportArgs {
     /// Time zone of timestamps that carry no offset (default: the profile's, else the organization's)
     #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
+    /// How these files write numbers and dates, e.g. uk-UA, de-DE, en-US (default: the profile's, else `turnout config get locale`)
+    #[arg(long, value_name = "TAG", value_parser = crate::locale::Locale::parse)]
+    pub locale: Option<crate::locale::Locale>,
     /// Date for rows that carry none; for a snapshot it is --as-of; default: the import day
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,

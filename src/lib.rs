@@ -22,6 +22,7 @@ pub mod export;
 pub mod goals;
 pub mod import;
 pub mod linking;
+pub mod locale;
 pub mod metrics;
 pub mod output;
 pub mod people;

@@ -8,11 +8,16 @@ use crate::metrics::Unit;
 pub struct ValueError {
     pub expected: String,
     pub found: String,
+    /// The real cause, when it is more than the wrong shape (a decimal comma, two readings).
+    pub reason: Option<String>,
 }
 
 impl std::fmt::Display for ValueError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "expected {}, found '{}'", self.expected, self.found)
+        match &self.reason {
+            Some(reason) => write!(f, "expected {}: {reason}", self.expected),
+            None => write!(f, "expected {}, found '{}'", self.expected, self.found),
+        }
     }
 }
 
@@ -20,6 +25,15 @@ impl std::fmt::Display for ValueError {
 /// amounts may have decimals. Thousands separators (`1,200`) are accepted because spreadsheets
 /// write them.
 pub fn parse_value(text: &str, unit: Unit) -> Result<f64, ValueError> {
+    parse_value_in(text, unit, None)
+}
+
+/// The same, for a number written under `locale` (see `locale::number`).
+pub fn parse_value_in(
+    text: &str,
+    unit: Unit,
+    locale: Option<&crate::locale::Locale>,
+) -> Result<f64, ValueError> {
     let trimmed = text.trim();
     let expected = match unit {
         Unit::Count => "a whole number of zero or more (e.g. 120)",
@@ -28,12 +42,13 @@ pub fn parse_value(text: &str, unit: Unit) -> Result<f64, ValueError> {
     let error = || ValueError {
         expected: expected.to_string(),
         found: trimmed.to_string(),
+        reason: None,
     };
-    if trimmed.contains(',') && !well_grouped(trimmed) {
-        // "1,50" is a European 1.50 or a typo; reading it as 150 would be a silent lie.
-        return Err(error());
-    }
-    let cleaned: String = trimmed.chars().filter(|c| *c != ',').collect();
+    // "1,50" is a European 1.50 or a typo, "1.000" a thousand or one: never guessed.
+    let cleaned = crate::locale::number(trimmed, locale).map_err(|why| ValueError {
+        reason: (!why.is_empty()).then_some(why),
+        ..error()
+    })?;
     let unsigned = cleaned.strip_prefix('+').unwrap_or(&cleaned);
     if unsigned.is_empty() || !unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
         return Err(error());
@@ -46,18 +61,6 @@ pub fn parse_value(text: &str, unit: Unit) -> Result<f64, ValueError> {
         return Err(error());
     }
     Ok(value)
-}
-
-/// Whether the commas in a number separate thousands: `1,200` and `12,345.50`, not `1,50`.
-fn well_grouped(text: &str) -> bool {
-    let integer = text.split('.').next().unwrap_or_default();
-    let integer = integer.strip_prefix('+').unwrap_or(integer);
-    let mut groups = integer.split(',');
-    let first = groups.next().unwrap_or_default();
-    (1..=3).contains(&first.len())
-        && first.chars().all(|c| c.is_ascii_digit())
-        && groups.all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()))
-        && !text.split('.').nth(1).unwrap_or_default().contains(',')
 }
 
 #[cfg(test)]

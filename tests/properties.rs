@@ -55,6 +55,7 @@ impl Db {
             today: NaiveDate::from_ymd_opt(2026, 10, 20).unwrap(),
             verbose: false,
             new_key: false,
+            locale: None,
         };
         let source = ImportSource::open(&path)?;
         import::import(&mut self.store, source, &options, &mut Silent)

@@ -26,6 +26,7 @@ pub fn run(context: &Context, command: CalendarCommand) -> Result<()> {
                 dry_run: args.dry_run,
                 rejects: args.rejects,
                 tz: None,
+                locale: None,
                 date: None,
                 as_of: None,
                 period: None,

@@ -59,6 +59,7 @@ pub fn run(context: &Context, args: ImportArgs) -> Result<()> {
         today: context.today(&store)?,
         verbose: args.verbose,
         new_key: args.new_key,
+        locale: args.locale.clone(),
     };
     let mut rejects = match &args.rejects {
         Some(path) => Some(RejectsSink::new(path)?),

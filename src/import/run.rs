@@ -503,7 +503,7 @@ fn read_context(store: &Store, options: &ImportOptions, file_name: &str) -> Resu
         today: options.today,
         verbose: options.verbose,
         matcher: crate::linking::CodeMatcher::load(conn)?,
-        default_country: settings::get(conn, "default_country")?,
+        default_country: settings::phone_country(conn)?,
         db_path: store.path().to_path_buf(),
         has_people: conn.query_row("SELECT EXISTS (SELECT 1 FROM person)", [], |row| row.get(0))?,
         legacy_identities: conn.query_row(
@@ -518,5 +518,7 @@ fn read_context(store: &Store, options: &ImportOptions, file_name: &str) -> Resu
             .query_map([], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?,
         new_key: options.new_key,
+        locale_override: options.locale.clone(),
+        org_locale: settings::locale(conn)?,
     })
 }

@@ -28,9 +28,16 @@ pub const SETTINGS: &[SettingSpec] = &[
     SettingSpec {
         key: "default_country",
         default: "US",
-        description: "Country assumed for phone numbers written without a country code (ISO 3166 code)",
+        description: "Country assumed for phone numbers written without a country code (ISO 3166 code); the locale's country when only the locale is set",
+    },
+    SettingSpec {
+        key: "locale",
+        default: "",
+        description: "How the organization's files write numbers and dates (a BCP 47 tag: uk-UA, de-DE, fr-FR, en-US): the decimal mark, thousands, day or month first. Unset, a value that reads two ways is refused",
     },
 ];
+
+pub const LOCALE: &str = "locale";
 
 pub const TIMEZONE: &str = "timezone";
 
@@ -71,6 +78,11 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<String> {
             "false" | "no" | "off" | "0" => "false".to_string(),
             _ => bail!("aggregates_only is true or false; found '{value}'"),
         },
+        LOCALE => {
+            crate::locale::Locale::parse(value)
+                .map_err(|message| anyhow::anyhow!(message))?
+                .tag
+        }
         "default_country" => {
             if !crate::people::known_country(value) {
                 bail!(
@@ -99,6 +111,29 @@ pub fn is_set(conn: &Connection, key: &str) -> Result<bool> {
         })
         .optional()?
         .is_some())
+}
+
+/// The organization's locale, when one was set.
+pub fn locale(conn: &Connection) -> Result<Option<crate::locale::Locale>> {
+    let tag = get(conn, LOCALE)?;
+    if tag.is_empty() {
+        return Ok(None);
+    }
+    crate::locale::Locale::parse(&tag)
+        .map(Some)
+        .map_err(|message| anyhow::anyhow!(message))
+}
+
+/// The country of phone numbers written without a country code: `default_country` when set,
+/// else the locale's country (when turnout knows its numbering), else the default.
+pub fn phone_country(conn: &Connection) -> Result<String> {
+    if !is_set(conn, "default_country")?
+        && let Some(country) = locale(conn)?.and_then(|l| l.country)
+        && crate::people::known_country(&country)
+    {
+        return Ok(country);
+    }
+    get(conn, "default_country")
 }
 
 /// The organization's time zone.

@@ -22,3 +22,4 @@ mod shapes;
 mod store;
 mod totals;
 mod upgrade;
+mod world;

@@ -10,7 +10,15 @@ pub fn likely_cause(rejected: &[RowIssue], profile: &str, delimiter: char) -> St
     let all = |needle: &str| {
         !rejected.is_empty() && rejected.iter().all(|issue| issue.reason.contains(needle))
     };
-    let any = |needle: &str| rejected.iter().any(|issue| issue.reason.contains(needle));
+    let any = |needle: &str| {
+        rejected.iter().any(|issue| {
+            issue.reason.contains(needle)
+                || issue
+                    .expected
+                    .as_deref()
+                    .is_some_and(|e| e.contains(needle))
+        })
+    };
     let ragged = |issue: &RowIssue| {
         issue
             .expected

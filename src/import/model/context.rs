@@ -38,4 +38,7 @@ pub(crate) struct ReadContext {
     pub forgotten: std::collections::HashSet<crate::people::IdHash>,
     /// `--new-key`: start a new hash key when it is missing (linkage to stored people is lost).
     pub new_key: bool,
+    /// `--locale`, which wins over the profile's `locale`, which wins over `org_locale`.
+    pub locale_override: Option<crate::locale::Locale>,
+    pub org_locale: Option<crate::locale::Locale>,
 }

@@ -25,6 +25,9 @@ pub struct ImportOptions {
     pub verbose: bool,
     /// Start a new hash key when it is missing (`--new-key`).
     pub new_key: bool,
+    /// `--locale`: how this file writes numbers and dates, over the profile's and the
+    /// organization's.
+    pub locale: Option<crate::locale::Locale>,
 }
 
 /// How every row read was accounted for.

@@ -18,7 +18,7 @@ use crate::import::model::{EffortKey, MetricRecord};
 use crate::import::model::{Profile, ProfileInfo, RowParser, show_header};
 use crate::import::model::{ReadContext, Record, RowIssue, RowOutcome};
 use crate::metrics::{Metric, Vocabulary};
-use crate::values::parse_value;
+use crate::values::parse_value_in;
 
 pub static INFO: ProfileInfo = ProfileInfo {
     name: "turnout-metrics",
@@ -103,6 +103,10 @@ impl Profile for TurnoutMetrics {
             undated_date: context.date_override.unwrap_or(context.today),
             date_given: context.date_override.is_some(),
             bounds: DateBounds::around(context.today),
+            locale: context
+                .locale_override
+                .clone()
+                .or_else(|| context.org_locale.clone()),
             undated_rows: 0,
             unlinked_rows: 0,
             overridden_rows: 0,
@@ -130,6 +134,8 @@ struct MetricsParser {
     undated_date: NaiveDate,
     date_given: bool,
     bounds: DateBounds,
+    /// How the file writes numbers and dates (`--locale`, else the organization's).
+    locale: Option<crate::locale::Locale>,
     undated_rows: u64,
     unlinked_rows: u64,
     overridden_rows: u64,
@@ -210,17 +216,15 @@ impl MetricsParser {
         if is_unknown(value_text) {
             return Ok(None);
         }
-        let value = parse_value(value_text, metric.unit).map_err(|e| {
-            self.issue(
-                line,
-                self.value,
-                &e.expected,
-                &e.found,
-                format!(
+        let value = parse_value_in(value_text, metric.unit, self.locale.as_ref()).map_err(|e| {
+            let reason = match &e.reason {
+                Some(why) => format!("{why} (a value for {})", metric.name),
+                None => format!(
                     "'{}' is not a value for {}: expected {}",
                     e.found, metric.name, e.expected
                 ),
-            )
+            };
+            self.issue(line, self.value, &e.expected, &e.found, reason)
         })?;
         Ok(Some(Measurement {
             metric: metric.name.clone(),
@@ -258,22 +262,37 @@ impl MetricsParser {
         Ok(metric)
     }
 
+    /// A date cell: ISO forms, else a day in the locale's order (`13.10.2026`). The error is
+    /// (what was expected, why).
+    fn date_cell(&self, text: &str) -> Result<DatedCell, (String, String)> {
+        let iso = parse_dated(text, self.source_tz, self.org_tz, &self.bounds);
+        let Err(expected) = iso else {
+            return iso.map_err(|e| (e, String::new()));
+        };
+        match crate::locale::day(text.trim(), self.locale.as_ref()) {
+            Ok(Some(date)) if date >= self.bounds.earliest && date <= self.bounds.latest => {
+                Ok(DatedCell {
+                    date,
+                    grain: Grain::Day,
+                    was_timestamp: false,
+                })
+            }
+            Err(why) => Err((expected, why)),
+            _ => Err((
+                expected.clone(),
+                format!("'{text}' is not a usable date: {expected}"),
+            )),
+        }
+    }
+
     /// The row's day (or week): its date cell, else the undated day; counts what it saw.
     fn dated(&mut self, record: &ByteRecord, line: u64) -> Result<DatedCell, RowIssue> {
         let dated = match self.optional_cell(record, line, self.date)? {
             Some(text) => {
                 let column = self.date.unwrap_or_default();
-                parse_dated(text, self.source_tz, self.org_tz, &self.bounds).map_err(
-                    |expected| {
-                        self.issue(
-                            line,
-                            column,
-                            &expected,
-                            text,
-                            format!("'{text}' is not a usable date: {expected}"),
-                        )
-                    },
-                )?
+                self.date_cell(text).map_err(|(expected, reason)| {
+                    self.issue(line, column, &expected, text, reason)
+                })?
             }
             None => {
                 self.undated_rows += 1;

@@ -68,6 +68,11 @@ fn check_names(spec: &ProfileSpec, text: &str, errors: &mut Vec<SpecError>) {
             ),
         );
     }
+    if let Some(tag) = &spec.locale
+        && let Err(message) = crate::locale::Locale::parse(tag)
+    {
+        field_ref_error(errors, text, "locale", message);
+    }
     if spec.time_zone != "organization" && spec.time_zone.parse::<chrono_tz::Tz>().is_err() {
         field_ref_error(
             errors,

@@ -39,6 +39,10 @@ pub struct ProfileSpec {
     /// label of the WHATWG Encoding Standard). Without it, turnout finds it in the file.
     #[serde(default)]
     pub encoding: Option<String>,
+    /// How the tool writes numbers and dates whatever the organization's locale (a BCP 47 tag,
+    /// e.g. `en-US` for a US tool's export).
+    #[serde(default)]
+    pub locale: Option<String>,
     /// For a one-record report written as `"Label:","value"` lines: its first line (e.g.
     /// "Email Campaign Report"). Fields then name labels (without the colon) as headers, and
     /// `Links` holds every URL of the link table after it.

@@ -93,6 +93,7 @@ impl DeclarativeProfile {
         context: &ReadContext,
         zone: Tz,
     ) -> Result<BTreeMap<String, Val<'static>>, String> {
+        let locale = locale_of(&self.spec, context);
         let mut constants = BTreeMap::new();
         for (name, field) in &self.spec.fields {
             if field.position.is_some() || !field.headers.is_empty() {
@@ -101,7 +102,7 @@ impl DeclarativeProfile {
             }
             if let Some(label) = &field.preamble {
                 let text = preamble_text(context, label);
-                let value = read_value(field, &text, zone)
+                let value = read_value(field, &text, zone, locale.as_ref())
                     .map_err(|(expected, _)| format!("the line '{label}' above the header should hold {expected}, but it holds '{text}'"))?;
                 constants.insert(name.clone(), value.into_owned());
             } else if let Some(part) = &field.file_name {
@@ -215,6 +216,7 @@ impl Profile for DeclarativeProfile {
             return false;
         }
         let zone = zone_of(&self.spec, context);
+        let locale = locale_of(&self.spec, context);
         self.required_fields().all(|(_, field)| {
             let Some(position) = field.position else {
                 return true;
@@ -223,7 +225,7 @@ impl Profile for DeclarativeProfile {
                 .unwrap_or("")
                 .trim();
             !is_unknown(field, text)
-                && matches!(read_value(field, text, zone), Ok(v) if !matches!(v, Val::Unknown))
+                && matches!(read_value(field, text, zone, locale.as_ref()), Ok(v) if !matches!(v, Val::Unknown))
         })
     }
 
@@ -258,6 +260,7 @@ impl Profile for DeclarativeProfile {
             constants: std::sync::Arc::new(constants),
             zone,
             org_tz: context.org_tz,
+            locale: locale_of(&self.spec, context),
             default_country: context.default_country.clone(),
             identifiers,
             matcher: context.matcher.clone(),
@@ -283,6 +286,19 @@ impl Profile for DeclarativeProfile {
             forgotten: context.forgotten.clone(),
         }))
     }
+}
+
+/// `--locale`, else the profile's (checked when it was loaded), else the organization's.
+fn locale_of(spec: &ProfileSpec, context: &ReadContext) -> Option<crate::locale::Locale> {
+    context
+        .locale_override
+        .clone()
+        .or_else(|| {
+            spec.locale
+                .as_deref()
+                .and_then(|tag| crate::locale::Locale::parse(tag).ok())
+        })
+        .or_else(|| context.org_locale.clone())
 }
 
 fn zone_of(spec: &ProfileSpec, context: &ReadContext) -> Tz {

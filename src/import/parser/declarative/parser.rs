@@ -31,6 +31,9 @@ pub(super) struct DeclarativeParser {
     pub(super) constants: Arc<BTreeMap<String, Val<'static>>>,
     pub(super) zone: Tz,
     pub(super) org_tz: Tz,
+    /// How the file writes numbers and dates: `--locale`, else the profile's, else the
+    /// organization's; none when unknown (then values that read two ways are rejected).
+    pub(super) locale: Option<crate::locale::Locale>,
     pub(super) default_country: String,
     /// The people rows name, hashed (none when the profile names no one).
     pub(super) identifiers: Option<Identifiers>,
@@ -109,15 +112,16 @@ impl DeclarativeParser {
                     "this cell is not UTF-8 text; re-save the file as \"CSV UTF-8\"".to_string(),
                 )
             })?;
-            let value = read_value(field, text, self.zone).map_err(|(expected, _)| {
-                self.issue(
-                    line,
-                    Some(column),
-                    &expected,
-                    text,
-                    format!("'{text}' is not {expected}"),
-                )
-            })?;
+            let value = read_value(field, text, self.zone, self.locale.as_ref()).map_err(
+                |(expected, why)| {
+                    let reason = if why.is_empty() {
+                        format!("'{text}' is not {expected}")
+                    } else {
+                        why
+                    };
+                    self.issue(line, Some(column), &expected, text, reason)
+                },
+            )?;
             if let Val::Time(t) = &value {
                 let day = t.with_timezone(&self.org_tz).date_naive();
                 if day < self.bounds.0 || day > self.bounds.1 {

@@ -8,8 +8,9 @@ use chrono_tz::Tz;
 
 use crate::import::model::spec::{FieldSpec, FieldType};
 use crate::import::parser::cells::parse_timestamp;
+use crate::locale::Locale;
 use crate::output::plain_number;
-use crate::values::parse_value;
+use crate::values::parse_value_in;
 
 const DEFAULT_UNKNOWN: &[&str] = &["", "-", "n/a", "na", "null", "none", "--"];
 
@@ -111,11 +112,13 @@ pub(super) fn is_unknown(field: &FieldSpec, text: &str) -> bool {
     }
 }
 
-/// Reads one cell. The error is (what was expected, why).
+/// Reads one cell, its numbers and days as `locale` writes them. The error is (what was
+/// expected, the real cause when there is more to say than the wrong shape).
 pub(super) fn read_value<'a>(
     field: &FieldSpec,
     text: &'a str,
     zone: Tz,
+    locale: Option<&Locale>,
 ) -> Result<Val<'a>, (String, String)> {
     if text.is_empty() && field.blank_is_zero {
         return Ok(Val::Num(0.0));
@@ -124,56 +127,72 @@ pub(super) fn read_value<'a>(
         return Ok(Val::Unknown);
     }
     let fail = |expected: &str| Err((expected.to_string(), String::new()));
+    let because =
+        |expected: &str, why: Option<String>| Err((expected.to_string(), why.unwrap_or_default()));
+    let number = |text: &str| -> Result<f64, Option<String>> {
+        let plain = crate::locale::number(text, locale)
+            .map_err(|why| Some(why).filter(|w| !w.is_empty()))?;
+        match plain.parse::<f64>() {
+            Ok(n) if n.is_finite() => Ok(n),
+            _ => Err(None),
+        }
+    };
     match field.kind {
         FieldType::Text | FieldType::Email | FieldType::Phone => Ok(Val::Text(Cow::Borrowed(text))),
         FieldType::Count => {
             // "1,234", "424.0"; Mailchimp single reports add a rate: "141 (8.1%)".
             let number = text.split(" (").next().unwrap_or(text);
-            parse_value(number, crate::metrics::Unit::Count)
+            parse_value_in(number, crate::metrics::Unit::Count, locale)
                 .map(Val::Num)
-                .or_else(|_| fail("a whole number of zero or more, e.g. 1,234"))
+                .or_else(|e| because("a whole number of zero or more, e.g. 1,234", e.reason))
         }
         FieldType::Amount => {
             let cleaned: String = text
                 .chars()
-                .filter(|c| !matches!(c, '$' | '€' | '£' | ' '))
+                .filter(|c| !matches!(c, '$' | '€' | '£' | '₴'))
                 .collect();
-            parse_value(&cleaned, crate::metrics::Unit::Amount)
+            parse_value_in(cleaned.trim(), crate::metrics::Unit::Amount, locale)
                 .map(Val::Num)
-                .or_else(|_| fail("an amount of money of zero or more, e.g. 25.00"))
+                .or_else(|e| because("an amount of money of zero or more, e.g. 25.00", e.reason))
         }
-        FieldType::Number | FieldType::Fraction => match text.replace(',', "").parse::<f64>() {
-            Ok(n) if n.is_finite() => Ok(Val::Num(n)),
-            _ => fail("a number, e.g. 0.6325"),
+        FieldType::Number | FieldType::Fraction => match number(text) {
+            Ok(n) => Ok(Val::Num(n)),
+            Err(why) => because("a number, e.g. 0.6325", why),
         },
-        FieldType::Percent => {
-            let number = text.trim_end_matches('%').trim();
-            match number.replace(',', "").parse::<f64>() {
-                Ok(n) if n.is_finite() && (0.0..=100.0).contains(&n) => Ok(Val::Num(n)),
-                Ok(_) => fail("a percentage between 0% and 100%"),
-                Err(_) => fail("a percentage, e.g. 33.98%"),
-            }
-        }
+        FieldType::Percent => match number(text.trim_end_matches('%').trim()) {
+            Ok(n) if (0.0..=100.0).contains(&n) => Ok(Val::Num(n)),
+            Ok(_) => fail("a percentage between 0% and 100%"),
+            Err(why) => because("a percentage, e.g. 33.98%", why),
+        },
         FieldType::Bool => match text.to_lowercase().as_str() {
             "t" | "true" | "1" | "yes" | "y" => Ok(Val::Bool(true)),
             "f" | "false" | "0" | "no" | "n" => Ok(Val::Bool(false)),
             _ => fail("true or false (t/f, 1/0, yes/no)"),
         },
-        FieldType::Time => read_time(field, text, zone),
+        FieldType::Time => read_time(field, text, zone, locale),
         FieldType::Date => {
             for format in field.formats.iter().map(String::as_str).chain(["%Y-%m-%d"]) {
                 if let Ok(d) = NaiveDate::parse_from_str(text, format) {
                     return Ok(Val::Date(d));
                 }
             }
-            fail("a date, e.g. 2026-10-05")
+            match crate::locale::day(text, locale) {
+                Ok(Some(day)) => Ok(Val::Date(day)),
+                Ok(None) => fail("a date, e.g. 2026-10-05"),
+                Err(why) => because("a date, e.g. 2026-10-05", Some(why)),
+            }
         }
     }
 }
 
 /// A date and time: by the field's formats (with or without an offset; without, in `zone`),
 /// then by the shapes turnout knows.
-fn read_time(field: &FieldSpec, text: &str, zone: Tz) -> Result<Val<'static>, (String, String)> {
+fn read_time(
+    field: &FieldSpec,
+    text: &str,
+    zone: Tz,
+    locale: Option<&Locale>,
+) -> Result<Val<'static>, (String, String)> {
     for format in &field.formats {
         if let Ok(t) = DateTime::parse_from_str(text, format) {
             return Ok(Val::Time(t.to_utc()));
@@ -184,20 +203,49 @@ fn read_time(field: &FieldSpec, text: &str, zone: Tz) -> Result<Val<'static>, (S
             return Ok(Val::Time(t.to_utc()));
         }
     }
-    match parse_timestamp(text, zone) {
-        Some(t) => Ok(Val::Time(t)),
-        None => Err((
-            format!(
-                "a date and time{}",
-                field
-                    .formats
-                    .first()
-                    .map(|f| format!(" like {}", example_time(f)))
-                    .unwrap_or_else(|| " like 2026-10-05 18:30:00".to_string())
-            ),
-            String::new(),
-        )),
+    if let Some(t) = parse_timestamp(text, zone) {
+        return Ok(Val::Time(t));
     }
+    let why = match local_day_time(text, locale) {
+        Ok(Some(local)) => match zone.from_local_datetime(&local).earliest() {
+            Some(t) => return Ok(Val::Time(t.to_utc())),
+            None => String::new(),
+        },
+        Ok(None) => String::new(),
+        Err(why) => why,
+    };
+    let expected = format!(
+        "a date and time{}",
+        field
+            .formats
+            .first()
+            .map(|f| format!(" like {}", example_time(f)))
+            .unwrap_or_else(|| " like 2026-10-05 18:30:00".to_string())
+    );
+    Err((expected, why))
+}
+
+/// `13.10.2026 18:30`, `13/10/2026 18:30:05`, `10/13/2026`: a day in the locale's order (see
+/// `locale::day`), and the time of day when one follows.
+fn local_day_time(text: &str, locale: Option<&Locale>) -> Result<Option<NaiveDateTime>, String> {
+    let (day_part, time_part) = match text.split_once([' ', 'T']) {
+        Some((day, time)) => (day, Some(time.trim())),
+        None => (text, None),
+    };
+    let Some(day) = crate::locale::day(day_part, locale)? else {
+        return Ok(None);
+    };
+    let time = match time_part {
+        None => chrono::NaiveTime::MIN,
+        Some(time) => match ["%H:%M:%S", "%H:%M"]
+            .iter()
+            .find_map(|f| chrono::NaiveTime::parse_from_str(time, f).ok())
+        {
+            Some(time) => time,
+            None => return Ok(None),
+        },
+    };
+    Ok(Some(day.and_time(time)))
 }
 
 fn example_time(format: &str) -> String {
