@@ -44,98 +44,51 @@ pub fn normalize_email(text: &str) -> Option<String> {
     valid.then_some(email)
 }
 
-/// Country calling codes and trunk prefixes for the default countries turnout knows. A number
-/// written with `+` or `00` needs none of this.
-const COUNTRIES: &[(&str, &str, usize)] = &[
-    // (ISO code, calling code, national significant number length; 0 = any 6 to 12)
-    ("US", "1", 10),
-    ("CA", "1", 10),
-    ("PR", "1", 10),
-    ("GB", "44", 0),
-    ("IE", "353", 0),
-    ("FR", "33", 9),
-    ("DE", "49", 0),
-    ("ES", "34", 9),
-    ("IT", "39", 0),
-    ("NL", "31", 9),
-    ("BE", "32", 0),
-    ("PT", "351", 9),
-    ("MX", "52", 10),
-    ("BR", "55", 0),
-    ("AR", "54", 0),
-    ("CO", "57", 10),
-    ("AU", "61", 9),
-    ("NZ", "64", 0),
-    ("IN", "91", 10),
-    ("ZA", "27", 9),
-    ("KE", "254", 9),
-    ("NG", "234", 0),
-    ("PH", "63", 10),
-];
-
+/// Whether phones can be read with `code` as their country: any ISO 3166 region
+/// libphonenumber's metadata has.
 pub fn known_country(code: &str) -> bool {
-    COUNTRIES
-        .iter()
-        .any(|(iso, _, _)| iso.eq_ignore_ascii_case(code))
+    country(code).is_some()
 }
 
-pub fn known_countries() -> Vec<&'static str> {
-    COUNTRIES.iter().map(|(iso, _, _)| *iso).collect()
+fn country(code: &str) -> Option<phonenumber::country::Id> {
+    code.trim().to_ascii_uppercase().parse().ok()
 }
 
-/// E.164 (`+15105550104`), or `None` when the text cannot be a phone number. Punctuation,
-/// spaces and an extension (`x12`) are ignored.
+/// E.164 (`+380671234502`), or `None` when the text cannot be a valid phone number, read with
+/// libphonenumber's metadata: national forms (`067 123 45 02`, `(510) 555-0104`) in
+/// `default_country`, international ones with `+` or `00` in any country, and digits written
+/// with their country code but no `+` (`380671234505`) when they are a valid number that way
+/// and not in `default_country`. Punctuation, spaces and an extension (`x12`) are ignored.
+/// What Excel makes of a long number (`3,80671E+11`) has lost its last digits: never a phone.
 pub fn normalize_phone(text: &str, default_country: &str) -> Option<String> {
     let text = text.trim();
-    let text = text
-        .split(['x', 'X', '#'])
-        .next()
-        .unwrap_or_default()
-        .replace("ext", "");
-    if text.chars().any(|c| c.is_ascii_alphabetic()) {
+    if text.is_empty() || text.contains(['E', 'e']) && text.chars().any(|c| c == ',' || c == '.') {
         return None;
     }
-    let international = text.trim_start().starts_with('+');
-    let mut digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    if !international && digits.starts_with("00") {
-        digits = digits[2..].to_string();
-        return e164(&digits);
-    }
-    if international {
-        return e164(&digits);
-    }
-    let (_, calling, national_len) = COUNTRIES
-        .iter()
-        .find(|(iso, _, _)| iso.eq_ignore_ascii_case(default_country))
-        .copied()
-        .unwrap_or(("US", "1", 10));
-    if calling == "1" {
-        // North America: ten digits, or eleven starting with the country code 1.
-        return match digits.len() {
-            10 => Some(format!("+1{digits}")),
-            11 if digits.starts_with('1') => Some(format!("+{digits}")),
-            _ => None,
-        };
-    }
-    let national = digits.strip_prefix('0').unwrap_or(&digits);
-    let fits = if national_len == 0 {
-        (6..=12).contains(&national.len())
-    } else {
-        national.len() == national_len
+    let international = match text.strip_prefix("00") {
+        Some(rest) => Some(format!("+{rest}")),
+        None => text.starts_with('+').then(|| text.to_string()),
     };
-    if fits {
-        Some(format!("+{calling}{national}"))
-    } else if digits.starts_with(calling) {
-        e164(&digits)
-    } else {
-        None
+    let valid = |region: Option<phonenumber::country::Id>, text: &str| {
+        phonenumber::parse(region, text)
+            .ok()
+            .filter(phonenumber::is_valid)
+            .map(|n| n.format().mode(phonenumber::Mode::E164).to_string())
+    };
+    if let Some(international) = international {
+        return valid(None, &international);
     }
-}
-
-fn e164(digits: &str) -> Option<String> {
-    (8..=15)
-        .contains(&digits.len())
-        .then(|| format!("+{digits}"))
+    if let Some(national) = valid(country(default_country), text) {
+        return Some(national);
+    }
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let only_digits_and_punctuation = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -.()/".contains(c));
+    if only_digits_and_punctuation && digits.len() >= 8 {
+        return valid(None, &format!("+{digits}"));
+    }
+    None
 }
 
 /// Where a database's hash key lives: beside it, named after it.
@@ -497,6 +450,33 @@ mod tests {
         );
         assert_eq!(normalize_phone("555-0104", "US"), None);
         assert_eq!(normalize_phone("call me", "US"), None);
+    }
+
+    #[test]
+    fn ukrainian_phones_in_every_common_form_are_one_number() {
+        let one = Some("+380671234502".to_string());
+        for (text, country) in [
+            ("0671234502", "UA"),
+            ("067 123 45 02", "UA"),
+            ("(067) 123-45-02", "UA"),
+            ("+380 67 123 4502", "US"),
+            ("+38 (067) 123-45-02", "US"),
+            ("00380671234502", "DE"),
+            ("380671234502", "US"),
+            ("380 67 123 45 02", "UA"),
+        ] {
+            assert_eq!(
+                normalize_phone(text, country),
+                one,
+                "{text} under {country}"
+            );
+        }
+        // Under the US default a Ukrainian national form is not a US number either.
+        assert_eq!(normalize_phone("0671234502", "US"), None);
+        // Excel's 3,80671E+11 has lost the number's last digits.
+        assert_eq!(normalize_phone("3,80671E+11", "UA"), None);
+        assert_eq!(normalize_phone("3.80671E+11", "UA"), None);
+        assert!(known_country("ua") && known_country("DE") && !known_country("XX"));
     }
 
     #[test]

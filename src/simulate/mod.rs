@@ -83,8 +83,9 @@ fn email_of(i: usize) -> String {
 
 fn phone_of(i: usize) -> String {
     // 555-01xx numbers are the only ones reserved for fiction; a simulation needs more, so these
-    // use the 555 exchange of an invented area code.
-    format!("+1999555{:04}", i % 10_000)
+    // use the rest of the 555 exchange (unassigned) of a real area code: libphonenumber, which
+    // reads every phone, refuses an invented area code.
+    format!("+1510555{:04}", i % 10_000)
 }
 
 fn at(day: NaiveDate, seconds: i64) -> NaiveDateTime {

@@ -86,9 +86,8 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<String> {
         "default_country" => {
             if !crate::people::known_country(value) {
                 bail!(
-                    "default_country must be a two-letter country code turnout knows the phone numbering of: {}; found '{value}'. \
-                     Numbers written with + and their country code work whatever this is",
-                    crate::people::known_countries().join(", ")
+                    "default_country must be a two-letter ISO 3166 country code, such as UA, DE, MX or US; found '{value}'. \
+                     Numbers written with + and their country code work whatever this is"
                 );
             }
             value.to_ascii_uppercase()
