@@ -187,7 +187,7 @@ fn describe(table: &str) -> &'static str {
             "the import ledger: file, sha256, profile, counts of rows read, inserted, updated, unchanged, rejected, skipped"
         }
         "import_issue" => {
-            "every rejected or skipped row of every import, with its line, column and reason"
+            "every rejected or skipped row of every import, and every email or phone a written row named that could not be read (dropped), with its line, column and reason"
         }
         "log_entry" | "log_value" => "numbers logged by hand, with what each correction replaced",
         "metric_value" => "aggregate numbers per campaign, effort, channel, day or week",

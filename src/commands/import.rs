@@ -199,6 +199,7 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
             Column::tools_only("sha256", "SHA-256"),
             Column::tools_only("encoding", "Encoding"),
             Column::tools_only("delimiter", "Delimiter"),
+            Column::tools_only("dropped_identifiers", "Identifiers dropped"),
             Column::tools_only("error", "Error"),
         ])
         .collect(),
@@ -224,6 +225,7 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
                     Cell::text(&report.sha256),
                     Cell::text(&report.encoding),
                     Cell::text(report.delimiter.to_string()),
+                    Cell::Int(report.dropped_identifiers as i64),
                     report
                         .refusal
                         .as_deref()
@@ -234,7 +236,7 @@ fn summary(results: &[FileResult], dry_run: bool) -> Report {
             FileResult::Refused { file, error } => {
                 // Nothing was read into the database, so no counts: null in JSON, "-" for people.
                 let mut cells = vec![Cell::text(file), Cell::Missing("-"), Cell::text("refused")];
-                cells.extend(std::iter::repeat_n(Cell::Missing("-"), 11));
+                cells.extend(std::iter::repeat_n(Cell::Missing("-"), 12));
                 cells.push(Cell::text(error));
                 section.push(cells);
             }

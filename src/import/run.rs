@@ -288,6 +288,7 @@ fn write_file(
         counts,
         rejected_sample,
         skipped,
+        dropped_identifiers,
         ..
     } = tally;
     debug_assert!(counts.balances());
@@ -308,6 +309,7 @@ fn write_file(
         encoding,
         delimiter,
         refusal,
+        dropped_identifiers,
     })
 }
 
@@ -390,6 +392,9 @@ fn write_row(
         Ok(RowOutcome::Records(records)) => match writer.apply_row(records, row.line)? {
             Ok(applied) => {
                 tally.applied(applied);
+                for dropped in &row.dropped {
+                    tally.dropped(dropped)?;
+                }
                 return Ok(());
             }
             Err(issue) => issue,

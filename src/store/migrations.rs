@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "008_compact_store.sql",
         include_str!("../../schema/008_compact_store.sql"),
     ),
+    (
+        "009_dropped_identifiers.sql",
+        include_str!("../../schema/009_dropped_identifiers.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -144,3 +144,78 @@ metrics = { doors = "doors" }
             "broken.toml:5: the delimiter '::' is not one turnout reads; use \",\", \";\", \"\\t\" or \"|\"\n",
         ));
 }
+
+#[test]
+fn ukrainian_phones_in_every_form_are_one_person_and_unreadable_ones_are_listed() {
+    let sandbox = Sandbox::with_campaign();
+    sandbox.ok(&["config", "set", "locale", "uk-UA"]);
+    let poll = sandbox.write(
+        "poll.csv",
+        "time,channel,question,answer,phone\n\
+         2026-10-05 10:00:00,sms,Q1,yes,067 123 45 02\n\
+         2026-10-05 11:00:00,sms,Q1,no,+380 67 123 4503\n\
+         2026-10-05 12:00:00,sms,Q1,yes,380671234504\n\
+         2026-10-05 13:00:00,sms,Q1,yes,\"3,80671E+11\"\n\
+         2026-10-05 14:00:00,sms,Q1,no,555-0102\n",
+    );
+    let rows = sandbox.json(&[
+        "import",
+        poll.to_str().unwrap(),
+        "--campaign",
+        "fair-rent-now",
+        "--today",
+        TODAY,
+    ]);
+    // Every row imports; the two phones that are no phone count as no one, and say so.
+    assert_eq!(import_counts(&rows[0]), [5, 5, 0, 0, 0, 0]);
+    assert_eq!(rows[0]["dropped_identifiers"], 2);
+    assert_eq!(total(&sandbox, "responses"), 5.0);
+    let id = rows[0]["import_id"].to_string();
+    let listed: Vec<(u64, String, String)> = sandbox
+        .json(&["imports", &id])
+        .iter()
+        .filter(|row| row["outcome"] == "dropped")
+        .map(|row| {
+            (
+                number(&row["line"]) as u64,
+                row["column_name"].as_str().unwrap_or_default().to_string(),
+                row["reason"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let reason = "this phone number could not be read, so the row counts as no one; write them with their country code (+380...), or set the country of numbers without one: turnout config set default_country UA";
+    assert_eq!(
+        listed,
+        vec![
+            (5, "phone".to_string(), reason.to_string()),
+            (6, "phone".to_string(), reason.to_string())
+        ]
+    );
+    // The same people in a CiviCRM listing, their numbers written another way.
+    let civicrm = sandbox.write(
+        "participants.csv",
+        "Participant Name,Event ID,Status,Email,Phone,Registration Date,Event Start Date,Participant ID\n\
+         A,Збори,Registered,,(067) 123-45-02,2026-10-06 09:00,2026-10-12 18:00,1\n\
+         B,Збори,Registered,,+38 067 123 45 03,2026-10-06 10:00,2026-10-12 18:00,2\n\
+         C,Збори,Registered,,00380671234504,2026-10-06 11:00,2026-10-12 18:00,3\n",
+    );
+    let rows = sandbox.json(&[
+        "import",
+        civicrm.to_str().unwrap(),
+        "--campaign",
+        "fair-rent-now",
+        "--today",
+        TODAY,
+    ]);
+    assert_eq!(import_counts(&rows[0]), [3, 3, 0, 0, 0, 0]);
+    assert_eq!(rows[0]["dropped_identifiers"], 0);
+    let out = sandbox.path("out");
+    sandbox.ok(&["export", out.to_str().unwrap()]);
+    let (_, people) = csv_rows(&out.join("person.csv"));
+    let (_, identifiers) = csv_rows(&out.join("person_identifier.csv"));
+    assert_eq!(
+        (people.len(), identifiers.len()),
+        (3, 3),
+        "three people, one phone each"
+    );
+}

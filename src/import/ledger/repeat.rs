@@ -62,9 +62,12 @@ pub(crate) fn record_repeat(
     reuse::copy_issues(&tx, earlier.owner, import_id)?;
     let mut rejected_sample = Vec::new();
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
+    let mut dropped_identifiers = 0;
     for (outcome, issue) in super::issues(&tx, import_id)? {
         if outcome == "skipped" {
             *skipped.entry(issue.reason).or_default() += 1;
+        } else if outcome == "dropped" {
+            dropped_identifiers += 1;
         } else if rejected_sample.len() < super::tally::REJECTED_SAMPLE {
             rejected_sample.push(issue);
         }
@@ -96,5 +99,6 @@ pub(crate) fn record_repeat(
         encoding: repeat.encoding,
         delimiter: repeat.delimiter,
         refusal: None,
+        dropped_identifiers,
     })
 }

@@ -20,6 +20,8 @@ pub struct Tally<'c> {
     pub rejected_sample: Vec<RowIssue>,
     /// Skipped rows by reason.
     pub skipped: BTreeMap<String, u64>,
+    /// Emails and phones that could not be read on rows that were written (as no one).
+    pub dropped_identifiers: u64,
 }
 
 impl<'c> Tally<'c> {
@@ -30,7 +32,14 @@ impl<'c> Tally<'c> {
             counts: Counts::default(),
             rejected_sample: Vec::new(),
             skipped: BTreeMap::new(),
+            dropped_identifiers: 0,
         }
+    }
+
+    /// Keeps in the ledger an email or phone a written row named but could not be read.
+    pub fn dropped(&mut self, issue: &RowIssue) -> Result<()> {
+        self.dropped_identifiers += 1;
+        self.record_issue(issue, "dropped")
     }
 
     pub fn applied(&mut self, applied: Applied) {
@@ -63,7 +72,7 @@ impl<'c> Tally<'c> {
         Ok(())
     }
 
-    /// Keeps a rejected or skipped row in the ledger, with why.
+    /// Keeps a rejected, skipped or dropped row in the ledger, with why.
     fn record_issue(&self, issue: &RowIssue, outcome: &str) -> Result<()> {
         self.conn
             .prepare_cached(

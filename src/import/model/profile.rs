@@ -19,6 +19,11 @@ pub(crate) trait RowParser: Send {
     fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
+    /// The emails and phones the row just parsed named but that could not be read (the row
+    /// still counts, as no one): for the ledger.
+    fn take_dropped(&mut self) -> Vec<RowIssue> {
+        Vec::new()
+    }
 }
 
 pub(crate) trait Profile {

@@ -86,6 +86,9 @@ pub struct ImportReport {
     /// Why the file was refused whole, when every row was rejected: the likely cause, with
     /// the fix.
     pub refusal: Option<String>,
+    /// Emails and phones on written rows that could not be read: those rows count as no one
+    /// (the ledger lists them, outcome `dropped`).
+    pub dropped_identifiers: u64,
 }
 
 /// Hooks for the front end: progress and the rejects file. Domain code never prints.

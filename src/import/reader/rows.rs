@@ -17,6 +17,8 @@ pub struct ReadRow {
     pub record: ByteRecord,
     pub line: u64,
     pub outcome: Result<RowOutcome, RowIssue>,
+    /// Emails and phones the row names that could not be read (the row counts as no one).
+    pub dropped: Vec<RowIssue>,
 }
 
 /// Rows handed from the reading thread to the writing one at a time.
@@ -161,6 +163,7 @@ impl RowReader {
             record,
             line,
             outcome,
+            dropped: self.parser.take_dropped(),
         }))
     }
 }

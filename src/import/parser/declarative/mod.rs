@@ -276,6 +276,7 @@ impl Profile for DeclarativeProfile {
             ignored: if context.verbose { ignored } else { Vec::new() },
             undated_rows: 0,
             unreadable: BTreeMap::new(),
+            dropped: Vec::new(),
             rate_mismatches: Vec::new(),
             vocabulary_names: context
                 .vocabulary

@@ -4,12 +4,16 @@
 
 use super::parser::DeclarativeParser;
 use super::values::{Row, Val};
+use crate::import::model::RowIssue;
 use crate::import::model::spec::FieldType;
 use crate::output::plain_number;
 use crate::people::{normalize_email, normalize_phone};
 
 /// How a warning about emails or phones that could not be read begins (`check` names it).
 pub const IDENTIFIERS_DROPPED: &str = "identifiers dropped:";
+
+const PHONE_FIX: &str = "write them with their country code (+380...), or set the country of numbers without one: turnout config set default_country UA";
+const EMAIL_FIX: &str = "correct them in the tool and export again";
 
 impl DeclarativeParser {
     /// Keeps the first five rows where a rate the file prints differs from the one its counts
@@ -76,11 +80,27 @@ impl DeclarativeParser {
                 _ => true,
             };
             if !readable {
-                let column = self
-                    .columns
-                    .get(name)
-                    .and_then(|c| self.header.get(*c).cloned())
+                let index = self.columns.get(name).copied();
+                let column = index
+                    .and_then(|c| self.header.get(c).cloned())
                     .unwrap_or_else(|| name.clone());
+                let (expected, fix) = if field.kind == FieldType::Phone {
+                    ("a phone number", PHONE_FIX)
+                } else {
+                    ("an email address", EMAIL_FIX)
+                };
+                // Never the value itself: the ledger holds no one's identifiers.
+                self.dropped.push(RowIssue {
+                    line,
+                    column_number: index.map(|c| c + 1),
+                    column_name: Some(column.clone()),
+                    expected: Some(expected.to_string()),
+                    found: None,
+                    reason: format!(
+                        "this {} could not be read, so the row counts as no one; {fix}",
+                        &expected[expected.find(' ').map_or(0, |i| i + 1)..]
+                    ),
+                });
                 let entry = self
                     .unreadable
                     .entry(column)
@@ -100,15 +120,9 @@ impl DeclarativeParser {
             .collect();
         for (column, (kind, count, first_line)) in &self.unreadable {
             let (what, fix) = if *kind == FieldType::Phone {
-                (
-                    "phone number(s)",
-                    "write them with their country code (+380...), or set the country of numbers without one: turnout config set default_country UA",
-                )
+                ("phone number(s)", PHONE_FIX)
             } else {
-                (
-                    "email address(es)",
-                    "correct them in the tool and export again",
-                )
+                ("email address(es)", EMAIL_FIX)
             };
             warnings.push(format!(
                 "{IDENTIFIERS_DROPPED} {count} {what} in column '{column}' could not be read (the first on line {first_line}): their rows count, but as no one, so no rule or lift sees them; {fix}"

@@ -49,6 +49,8 @@ pub(super) struct DeclarativeParser {
     /// Per column of emails or phones: cells that could not be read as one (the row counts,
     /// but as no one), and the first line with one. Never the value itself.
     pub(super) unreadable: BTreeMap<String, (FieldType, u64, u64)>,
+    /// The same cells of the row being parsed, for the ledger (see `RowParser::take_dropped`).
+    pub(super) dropped: Vec<RowIssue>,
     pub(super) rate_mismatches: Vec<String>,
     /// Metric names, for plan items' goals.
     pub(super) vocabulary_names: Vec<String>,
@@ -355,5 +357,9 @@ impl RowParser for DeclarativeParser {
 
     fn notes(&self) -> Vec<String> {
         self.collected_notes()
+    }
+
+    fn take_dropped(&mut self) -> Vec<RowIssue> {
+        std::mem::take(&mut self.dropped)
     }
 }
