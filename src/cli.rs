@@ -260,6 +260,9 @@ pub struct ImportArgs {
     /// How these files write numbers and dates, e.g. uk-UA, de-DE, en-US (default: the profile's, else `turnout config get locale`)
     #[arg(long, value_name = "TAG", value_parser = crate::locale::Locale::parse)]
     pub locale: Option<crate::locale::Locale>,
+    /// The sheet of a workbook (.xlsx, .xls, .ods) to read (default: the first)
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     /// Date for rows that carry none; for a snapshot it is --as-of; default: the import day
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,

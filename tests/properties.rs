@@ -56,6 +56,7 @@ impl Db {
             verbose: false,
             new_key: false,
             locale: None,
+            sheet: None,
         };
         let source = ImportSource::open(&path)?;
         import::import(&mut self.store, source, &options, &mut Silent)

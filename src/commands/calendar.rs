@@ -27,6 +27,7 @@ pub fn run(context: &Context, command: CalendarCommand) -> Result<()> {
                 rejects: args.rejects,
                 tz: None,
                 locale: None,
+                sheet: None,
                 date: None,
                 as_of: None,
                 period: None,

@@ -60,6 +60,7 @@ pub fn run(context: &Context, args: ImportArgs) -> Result<()> {
         verbose: args.verbose,
         new_key: args.new_key,
         locale: args.locale.clone(),
+        sheet: args.sheet.clone(),
     };
     let mut rejects = match &args.rejects {
         Some(path) => Some(RejectsSink::new(path)?),

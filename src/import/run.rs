@@ -82,6 +82,8 @@ fn import_file(
 
 /// A file opened, its profile chosen and bound to its header, ready for its rows to be read.
 struct BoundFile {
+    /// What the source stage says of the input (the sheet of a workbook it read).
+    source_notes: Vec<String>,
     name: String,
     path: Option<PathBuf>,
     source_len: Option<u64>,
@@ -115,7 +117,7 @@ fn open_and_bind(
         .map(pins_of)
         .unwrap_or_default();
     let again = source.again();
-    let (bytes, mut tap) = source.into_reader()?;
+    let (bytes, mut tap, source_notes) = source.into_reader(options.sheet.as_deref())?;
     let mut file = reader::open(bytes, &name, &mut context.preamble, requested_pins)?;
     let (profile, layout) = choose(
         &registry,
@@ -123,13 +125,18 @@ fn open_and_bind(
         &mut file,
         &name,
         &mut context,
-    )?;
+    )
+    .map_err(|refusal| match source_notes.first() {
+        // A workbook's first sheet may not be the export: say which others there are.
+        Some(sheets) => anyhow::anyhow!("{refusal:#}; turnout {sheets}"),
+        None => refusal,
+    })?;
     let pins = pins_of(profile);
     if !file.agrees_with(pins) {
         // The profile, found by the header, says how its files are written: read it so.
         let titles = file.title_lines;
         context.preamble.clear();
-        let (bytes, tap_again) = again?.into_reader()?;
+        let (bytes, tap_again, _) = again?.into_reader(options.sheet.as_deref())?;
         file = reader::open(bytes, &name, &mut context.preamble, pins)?;
         tap = tap_again;
         while file.title_lines < titles && file.next_header(&mut context.preamble)? {}
@@ -150,6 +157,7 @@ fn open_and_bind(
     let profile_name = profile.name().to_string();
     let profile_text = format!("{}|{:?}", profile.origin(), profile.spec());
     Ok(BoundFile {
+        source_notes,
         name,
         path,
         source_len,
@@ -212,7 +220,8 @@ fn import_seen_before(
     seen: (String, Earlier, Vec<String>),
 ) -> Result<ImportReport> {
     let (sha256, earlier, seen_notes) = seen;
-    let mut notes = bound.file.notes();
+    let mut notes = bound.source_notes.clone();
+    notes.extend(bound.file.notes());
     notes.extend(seen_notes);
     notes.extend(bound.parser.notes());
     let repeat = Repeat {
@@ -238,7 +247,8 @@ fn write_file(
     bound: BoundFile,
     context_hash: String,
 ) -> Result<ImportReport> {
-    let reading_notes = bound.file.notes();
+    let mut reading_notes = bound.source_notes.clone();
+    reading_notes.extend(bound.file.notes());
     let (encoding, delimiter) = (bound.file.decoding.name(), char::from(bound.file.delimiter));
     let bulk_tables = prepare_bulk(conn, bound.source_len)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -219,3 +219,57 @@ fn ukrainian_phones_in_every_form_are_one_person_and_unreadable_ones_are_listed(
         "three people, one phone each"
     );
 }
+
+#[test]
+fn a_workbook_and_a_tab_delimited_save_give_the_csvs_numbers() {
+    let workbooks = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/workbooks");
+    let csv = crate::common::sample("mailchimp-campaign-reports.csv");
+    let totals = |file: &Path, extra: &[&str]| {
+        let sandbox = Sandbox::with_campaign();
+        let mut args = vec![
+            "import",
+            file.to_str().unwrap(),
+            "--campaign",
+            "fair-rent-now",
+        ];
+        args.extend(extra);
+        let output = sandbox
+            .cmd()
+            .args(&args)
+            .args(["--today", TODAY])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        let totals = sandbox.json(&["totals", "--campaign", "fair-rent-now", "--today", TODAY]);
+        (totals, stderr)
+    };
+    let (expected, _) = totals(&csv, &[]);
+    assert!(expected.len() > 3, "{expected:?}");
+    let workbook = workbooks.join("mailchimp-campaign-reports.xlsx");
+    let (from_workbook, said) = totals(&workbook, &["--sheet", "campaigns"]);
+    assert_eq!(from_workbook, expected);
+    assert!(
+        said.contains("read the sheet 'Campaigns' of 2 ('Notes', 'Campaigns')"),
+        "{said}"
+    );
+    // Its rates are percentages again (0.3398 shown as 33.98%): no rate disagrees with its counts.
+    assert!(!said.contains("rate differs"), "{said}");
+    let (from_tabs, said) = totals(&workbooks.join("mailchimp-campaign-reports-tab.txt"), &[]);
+    assert_eq!(from_tabs, expected);
+    assert!(said.contains("fields separated by tabs"), "{said}");
+    // The first sheet is notes someone added: refused, naming the sheets to choose from.
+    let sandbox = Sandbox::with_campaign();
+    sandbox
+        .cmd()
+        .args(["import", workbook.to_str().unwrap(), "--today", TODAY])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "turnout read the sheet 'Notes' of 2 ('Notes', 'Campaigns'); choose another with --sheet NAME",
+        ));
+}

@@ -28,6 +28,8 @@ pub struct ImportOptions {
     /// `--locale`: how this file writes numbers and dates, over the profile's and the
     /// organization's.
     pub locale: Option<crate::locale::Locale>,
+    /// `--sheet`: the sheet of a workbook to read (default: the first).
+    pub sheet: Option<String>,
 }
 
 /// How every row read was accounted for.

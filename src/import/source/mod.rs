@@ -3,6 +3,7 @@
 //! text or binary data is refused with a fix instead of being read as garbage rows.
 
 pub mod reuse;
+mod workbook;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -85,24 +86,37 @@ impl ImportSource {
     /// Wraps the input for reading: returns a buffered reader of its bytes (the reader decodes
     /// them), and the tap that reports bytes read so far and, at the end, the sha256 of the
     /// whole input.
-    pub(super) fn into_reader(self) -> Result<(BufReader<TappedReader>, Tap)> {
-        let tap = Tap {
-            bytes: Arc::new(AtomicU64::new(0)),
-            hasher: Arc::new(Mutex::new(Sha256::new())),
-        };
-        let tapped = TappedReader {
-            inner: self.reader,
-            tap: tap.clone(),
-            line: 1,
-            line_bytes: 0,
-        };
-        let mut reader = BufReader::with_capacity(256 * 1024, tapped);
+    ///
+    /// A workbook (`.xlsx`, `.xls`, `.ods`) is read whole (the tap sees its bytes) and its sheet,
+    /// `sheet` or the first, handed on as CSV text; the notes say which sheet it was.
+    pub(super) fn into_reader(
+        self,
+        sheet: Option<&str>,
+    ) -> Result<(BufReader<TappedReader>, Tap, Vec<String>)> {
+        let tap = Tap::new();
+        let mut reader =
+            BufReader::with_capacity(READ_BUFFER, TappedReader::new(self.reader, &tap));
         let head = match reader.fill_buf() {
             Ok(head) => head,
             Err(err) => bail!("cannot read {}: {err}", self.name),
         };
+        if workbook::may_be_workbook(head) {
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes)?;
+            let sheet = workbook::read_sheet(bytes, sheet, &self.name)?;
+            // Its text is counted and hashed no more: the ledger keeps the workbook's sha256.
+            let text = TappedReader::new(Box::new(io::Cursor::new(sheet.csv)), &Tap::new());
+            let notes = sheet.note.into_iter().collect();
+            return Ok((BufReader::with_capacity(READ_BUFFER, text), tap, notes));
+        }
+        if sheet.is_some() {
+            bail!(
+                "cannot import {}: --sheet is for workbooks (.xlsx, .xls, .ods), and this is a text file",
+                self.name
+            );
+        }
         sniff_import(&self.name, head)?;
-        Ok((reader, tap))
+        Ok((reader, tap, Vec::new()))
     }
 }
 
@@ -174,6 +188,9 @@ fn sniff_binary(name: &str, verb: &str, head: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// How much of the input is read at a time.
+const READ_BUFFER: usize = 256 * 1024;
+
 /// Shared view of what the tapped reader has seen (the reader may be on another thread).
 #[derive(Clone)]
 pub(super) struct Tap {
@@ -182,6 +199,13 @@ pub(super) struct Tap {
 }
 
 impl Tap {
+    fn new() -> Tap {
+        Tap {
+            bytes: Arc::new(AtomicU64::new(0)),
+            hasher: Arc::new(Mutex::new(Sha256::new())),
+        }
+    }
+
     pub fn bytes_read(&self) -> u64 {
         self.bytes.load(Ordering::Relaxed)
     }
@@ -223,6 +247,15 @@ impl Read for TappedReader {
 }
 
 impl TappedReader {
+    fn new(inner: Box<dyn Read + Send>, tap: &Tap) -> TappedReader {
+        TappedReader {
+            inner,
+            tap: tap.clone(),
+            line: 1,
+            line_bytes: 0,
+        }
+    }
+
     fn check_line_lengths(&mut self, chunk: &[u8]) -> io::Result<()> {
         match chunk.iter().rposition(|&b| b == b'\n' || b == b'\r') {
             Some(at) => {
