@@ -273,3 +273,26 @@ fn a_workbook_and_a_tab_delimited_save_give_the_csvs_numbers() {
             "turnout read the sheet 'Notes' of 2 ('Notes', 'Campaigns'); choose another with --sheet NAME",
         ));
 }
+
+#[test]
+fn a_reports_errors_name_the_line_its_value_is_on_whatever_the_line_ends() {
+    let report = std::fs::read_to_string(crate::common::fixture("mailchimp-campaign-report.csv"))
+        .unwrap()
+        .replace("\"Total Opens:\",\"57\"", "\"Total Opens:\",\"many\"");
+    let line = report.lines().position(|l| l.contains("many")).unwrap() + 1;
+    assert_eq!(line, 13);
+    for (name, text) in [
+        ("lf.csv", report.clone()),
+        ("crlf.csv", report.replace('\n', "\r\n")),
+    ] {
+        let sandbox = Sandbox::with_campaign();
+        let file = sandbox.write(name, &text);
+        sandbox
+            .cmd()
+            .args(["import", file.to_str().unwrap(), "--campaign", "fair-rent-now", "--today", TODAY])
+            .assert()
+            .stderr(predicate::str::contains(
+                "  line 13, column 10 (Total Opens): 'many' is not a whole number of zero or more, e.g. 1,234\n",
+            ));
+    }
+}

@@ -9,6 +9,8 @@ pub(super) struct KeyValueReport {
     pub labels: Vec<String>,
     pub values: ByteRecord,
     pub line: u64,
+    /// The line of each value (the link table's cell: its first link's), for errors.
+    pub value_lines: Vec<u64>,
     /// The lines of the link table's rows.
     pub link_lines: Vec<u64>,
 }
@@ -22,6 +24,7 @@ pub(super) fn read_key_value<R: std::io::Read>(
     let mut values = ByteRecord::new();
     let mut links = Vec::new();
     let mut link_lines = Vec::new();
+    let mut value_lines = Vec::new();
     let mut first_line = None;
     let mut in_links = false;
     let mut record = ByteRecord::new();
@@ -52,15 +55,27 @@ pub(super) fn read_key_value<R: std::io::Read>(
             first_line.get_or_insert(line);
             labels.push(cells[0].trim_end_matches(':').trim().to_string());
             values.push_field(cells[1].as_bytes());
+            value_lines.push(line);
         }
     }
     // The links, in one cell, so a profile can read codes and ids from them.
     labels.push("Links".to_string());
     values.push_field(links.join(" ").as_bytes());
+    value_lines.push(
+        link_lines
+            .first()
+            .copied()
+            .unwrap_or(line_after(&value_lines)),
+    );
     Ok(KeyValueReport {
         labels,
         values,
         line: first_line.unwrap_or(2),
+        value_lines,
         link_lines,
     })
+}
+
+fn line_after(lines: &[u64]) -> u64 {
+    lines.last().map_or(2, |line| line + 1)
 }

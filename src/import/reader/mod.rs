@@ -43,6 +43,9 @@ pub struct LaidOut {
     pub queued: VecDeque<(ByteRecord, u64, Option<String>)>,
     pub only_queued: bool,
     pub bound_header: Vec<String>,
+    /// For a key/value report, the line of each cell of its one record: an error in a cell
+    /// names the line the value is on.
+    pub cell_lines: Vec<u64>,
 }
 
 /// How much of a file's text the delimiter is looked for in.
@@ -159,6 +162,7 @@ fn header_names(header: &ByteRecord) -> Vec<String> {
 /// What the chosen profile's layout makes of the file's first lines.
 pub fn lay_out(file: &mut OpenedFile, layout: Layout, name: &str) -> Result<LaidOut> {
     let mut queued = VecDeque::new();
+    let mut cell_lines = Vec::new();
     let bound_header = match layout {
         Layout::Header => file.header_names.clone(),
         Layout::Headerless => {
@@ -167,7 +171,10 @@ pub fn lay_out(file: &mut OpenedFile, layout: Layout, name: &str) -> Result<Laid
             Vec::new()
         }
         Layout::KeyValue => {
-            let report = key_value::read_key_value(&mut file.csv, file.preamble_lines, name)?;
+            // The CSV reader counts the lines of a file with \r\n one short (see `open`).
+            let lines_before = file.preamble_lines + file.crlf_lag;
+            let report = key_value::read_key_value(&mut file.csv, lines_before, name)?;
+            cell_lines = report.value_lines;
             queued.push_back((report.values, report.line, None));
             for line in report.link_lines {
                 let reason = "a link's clicks (the report's totals above already count them)";
@@ -180,5 +187,6 @@ pub fn lay_out(file: &mut OpenedFile, layout: Layout, name: &str) -> Result<Laid
         queued,
         only_queued: layout == Layout::KeyValue,
         bound_header,
+        cell_lines,
     })
 }

@@ -34,6 +34,8 @@ pub struct RowReader {
     /// (record, line, a reason to skip it without parsing).
     queued: VecDeque<(ByteRecord, u64, Option<String>)>,
     only_queued: bool,
+    /// The line of each cell of a key/value report's record (see `LaidOut::cell_lines`).
+    cell_lines: Vec<u64>,
     preamble_lines: u64,
     name: String,
     header_names: Vec<String>,
@@ -51,6 +53,7 @@ impl RowReader {
             parser,
             queued: laid_out.queued,
             only_queued: laid_out.only_queued,
+            cell_lines: laid_out.cell_lines,
             preamble_lines: file.preamble_lines + file.crlf_lag,
             name: name.to_string(),
             header_names: file.header_names,
@@ -159,6 +162,14 @@ impl RowReader {
         } else {
             self.parser.parse(&record, line)
         };
+        let mut outcome = outcome;
+        if let Err(issue) = &mut outcome
+            && let Some(cell_line) = issue
+                .column_number
+                .and_then(|column| self.cell_lines.get(column - 1))
+        {
+            issue.line = *cell_line;
+        }
         Ok(Some(ReadRow {
             record,
             line,
