@@ -43,8 +43,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schema/008_compact_store.sql"),
     ),
     (
-        "009_dropped_identifiers.sql",
-        include_str!("../../schema/009_dropped_identifiers.sql"),
+        "009_dropped_identifiers_and_conversations.sql",
+        include_str!("../../schema/009_dropped_identifiers_and_conversations.sql"),
     ),
 ];
 
@@ -95,7 +95,7 @@ mod tests {
                 row.get(0)
             })
             .unwrap();
-        assert_eq!(metrics, 37);
+        assert_eq!(metrics, 38);
     }
 
     #[test]

@@ -130,7 +130,7 @@ fn every_listing_renders_in_every_format() {
 fn metrics_have_a_vocabulary_and_custom_ones_can_be_added() {
     let sandbox = Sandbox::new();
     let rows = sandbox.json(&["metric", "list"]);
-    assert_eq!(rows.len(), 37);
+    assert_eq!(rows.len(), 38);
     assert_eq!(rows[0]["family"], "result", "results come first");
     assert_eq!(
         one_row(&rows, &[("name", "unique_opens")])["family"],
@@ -147,7 +147,7 @@ fn metrics_have_a_vocabulary_and_custom_ones_can_be_added() {
         "House meetings held",
     ]);
     let rows = sandbox.json(&["metric", "list"]);
-    assert_eq!(rows.len(), 38);
+    assert_eq!(rows.len(), 39);
     let custom = one_row(&rows, &[("name", "house_meetings")]);
     assert_eq!(custom["family"], "result");
     assert_eq!(custom["origin"], "custom");

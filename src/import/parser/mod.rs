@@ -118,6 +118,14 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "poll-responses",
         include_str!("../../../imports/profiles/poll-responses.toml"),
     ),
+    (
+        "van-contact-history",
+        include_str!("../../../imports/profiles/van-contact-history.toml"),
+    ),
+    (
+        "youtube-content",
+        include_str!("../../../imports/profiles/youtube-content.toml"),
+    ),
 ];
 
 /// Every profile available to one import.

@@ -18,3 +18,8 @@ INSERT INTO import_issue_new (import_id, line, outcome, column_number, column_na
 DROP TABLE import_issue;
 ALTER TABLE import_issue_new RENAME TO import_issue;
 CREATE INDEX import_issue_by_line ON import_issue (import_id, line);
+
+-- Canvass and phone-bank reports (NGP VAN's Contact History) say which attempts reached someone:
+-- a conversation is a result of its own, beside the doors knocked and the calls made.
+INSERT OR IGNORE INTO metric (name, family, unit, description, builtin, position) VALUES
+    ('conversations', 'result', 'count', 'Conversations held: canvass or phone contacts that reached the person (VAN''s Canvassed)', 1, 15);
