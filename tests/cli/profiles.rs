@@ -716,3 +716,40 @@ fn opt_outs(sandbox: &Sandbox) -> f64 {
         .map(|r| number(&r["value"]))
         .sum()
 }
+
+#[test]
+fn a_field_read_as_another_type_than_its_own_is_named_with_its_line() {
+    let sandbox = Sandbox::new();
+    let profile = sandbox.write(
+        "shifts.toml",
+        r#"name = "shifts"
+tool = "A sheet"
+description = "Doors per day"
+platform = "sheet"
+
+[fields]
+day = { headers = ["Day"], required = true, type = "date" }
+doors = { headers = ["Doors"], required = true }
+
+[[records]]
+kind = "metrics"
+date = "doors"
+metrics = { doors = "day" }
+"#,
+    );
+    let output = sandbox
+        .cmd()
+        .args(["profiles", "check", profile.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let path = profile.display();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!(
+            "{path}:8: the field 'doors' is of type text, but a record reads it as a date: give it type = \"date\" or \"time\"\n\
+             {path}:7: the field 'day' is of type date, but a record reads it as a number: give it type = \"count\" or \"number\" or \"amount\" or \"percent\" or \"fraction\"\n\
+             error: {path} has 2 problem(s); the format is described in imports/README.md\n"
+        )
+    );
+}

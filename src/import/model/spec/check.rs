@@ -1,7 +1,7 @@
 //! Checking a profile once it parses: every field readable from one place, every reference to
 //! a field, channel, metric and touch kind known, each problem with its line.
 
-use super::{FieldSpec, ProfileSpec, RecordSpec, Shape, SpecError, TOUCH_KINDS};
+use super::{FieldSpec, FieldType, ProfileSpec, RecordSpec, Shape, SpecError, TOUCH_KINDS};
 use crate::channels;
 
 pub(super) fn check(
@@ -16,6 +16,7 @@ pub(super) fn check(
     }
     check_references(spec, text, &mut errors);
     check_records(spec, text, metric_known, &mut errors);
+    check_types(spec, text, &mut errors);
     if spec.records.is_empty() {
         errors.push(SpecError {
             line: None,
@@ -321,6 +322,119 @@ fn check_records(
                 "'{metric}' is not a known metric; see turnout metric list, or add it with turnout metric add"
             ),
         );
+    }
+}
+
+const NUMBERS: &[FieldType] = &[
+    FieldType::Count,
+    FieldType::Number,
+    FieldType::Amount,
+    FieldType::Percent,
+    FieldType::Fraction,
+];
+const MOMENTS: &[FieldType] = &[FieldType::Date, FieldType::Time];
+
+/// Every field a record reads as a number, a day or time, an email or a phone has that type: a
+/// date read as a count of doors would reject every row of every file.
+fn check_types(spec: &ProfileSpec, text: &str, errors: &mut Vec<SpecError>) {
+    for record in &spec.records {
+        for (field, role, allowed) in typed_uses(record) {
+            let Some(defined) = spec.fields.get(field) else {
+                continue; // named in `check_references`
+            };
+            if !allowed.contains(&defined.kind) {
+                let wanted: Vec<&str> = allowed.iter().map(|k| type_name(*k)).collect();
+                field_ref_error(
+                    errors,
+                    text,
+                    &format!("{field} ="),
+                    format!(
+                        "the field '{field}' is of type {}, but a record reads it as {role}: give it type = \"{}\"",
+                        type_name(defined.kind),
+                        wanted.join("\" or \"")
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// (field, what the record reads it as, the types that fit) for one record.
+type TypedUse<'r> = (&'r str, &'static str, &'static [FieldType]);
+
+fn typed_uses<'r>(record: &'r RecordSpec) -> Vec<TypedUse<'r>> {
+    let mut uses: Vec<TypedUse<'r>> = Vec::new();
+    let mut add = |field: Option<&'r String>, role: &'static str, allowed: &'static [FieldType]| {
+        if let Some(field) = field {
+            uses.push((field.as_str(), role, allowed));
+        }
+    };
+    let (email, phone) = match record {
+        RecordSpec::EffortMetrics { date, metrics, .. } => {
+            add(date.as_ref(), "a date", MOMENTS);
+            metrics
+                .values()
+                .for_each(|f| add(Some(f), "a number", NUMBERS));
+            (None, None)
+        }
+        RecordSpec::Metrics {
+            date,
+            end_date,
+            metrics,
+            ..
+        } => {
+            add(date.as_ref(), "a date", MOMENTS);
+            add(end_date.as_ref(), "a date", MOMENTS);
+            metrics
+                .values()
+                .for_each(|f| add(Some(f), "a number", NUMBERS));
+            (None, None)
+        }
+        RecordSpec::Touch {
+            time, email, phone, ..
+        } => {
+            add(Some(time), "a time", MOMENTS);
+            (email.as_ref(), phone.as_ref())
+        }
+        RecordSpec::Action {
+            time,
+            amount,
+            email,
+            phone,
+            ..
+        } => {
+            add(Some(time), "a time", MOMENTS);
+            add(amount.as_ref(), "an amount", NUMBERS);
+            (email.as_ref(), phone.as_ref())
+        }
+        RecordSpec::Event { starts, .. } => {
+            add(starts.as_ref(), "a time", MOMENTS);
+            (None, None)
+        }
+        RecordSpec::Plan { date, .. } => {
+            add(Some(date), "a date", MOMENTS);
+            (None, None)
+        }
+        RecordSpec::Person { email, phone, .. } => (email.as_ref(), phone.as_ref()),
+    };
+    add(email, "an email address", &[FieldType::Email]);
+    add(phone, "a phone number", &[FieldType::Phone]);
+    uses
+}
+
+fn type_name(kind: FieldType) -> &'static str {
+    match kind {
+        FieldType::Text => "text",
+        FieldType::Count => "count",
+        FieldType::Number => "number",
+        FieldType::Amount => "amount",
+        FieldType::Percent => "percent",
+        FieldType::Fraction => "fraction",
+        FieldType::Bool => "bool",
+        FieldType::Time => "time",
+        FieldType::Date => "date",
+        FieldType::Email => "email",
+        FieldType::Phone => "phone",
     }
 }
 
