@@ -182,6 +182,32 @@ impl DeclarativeParser {
         })
     }
 
+    /// Whether conditions hold on the cells as written, when every one is about a text field
+    /// read from a column (none otherwise: they wait for the typed row).
+    fn holds_as_written(&self, record: &ByteRecord, conditions: &[Condition]) -> Option<bool> {
+        let mut all = true;
+        for c in conditions {
+            let field = self.spec.fields.get(&c.field)?;
+            let column = *self.columns.get(&c.field)?;
+            if field.kind != FieldType::Text || c.is.is_some() {
+                return None;
+            }
+            let text = std::str::from_utf8(record.get(column).unwrap_or_default())
+                .ok()?
+                .trim();
+            let unknown = super::values::is_unknown(field, text);
+            let holds = c.blank.is_none_or(|blank| unknown == blank)
+                && c.one_of.as_ref().is_none_or(|values| {
+                    !unknown && values.iter().any(|v| v.eq_ignore_ascii_case(text))
+                })
+                && c.not_in.as_ref().is_none_or(|values| {
+                    unknown || !values.iter().any(|v| v.eq_ignore_ascii_case(text))
+                });
+            all &= holds;
+        }
+        Some(all)
+    }
+
     /// The campaign, by `--campaign`, then the codes the row carries, then a campaign column.
     /// Also returns the first code seen (kept on the row so unmatched codes can be listed).
     fn campaign(&mut self, row: &Row) -> (Option<i64>, Option<String>) {
@@ -316,6 +342,13 @@ impl RowParser for DeclarativeParser {
             ));
         }
         let profile = Arc::clone(&self.spec);
+        // A rule on text alone (a Total row) is tried on the cells as written first: such a row
+        // is skipped even when its other cells would not read (a date column saying "Total").
+        for rule in &profile.skip {
+            if self.holds_as_written(record, &rule.when) == Some(true) {
+                return Ok(RowOutcome::Skip(rule.reason.clone()));
+            }
+        }
         let (names, constants) = (Arc::clone(&self.names), Arc::clone(&self.constants));
         let row = self.read_row(&names, &constants, record, line)?;
         for rule in &self.spec.skip {
