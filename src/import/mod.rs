@@ -13,9 +13,10 @@
 //! The stages, in the order a file passes them (`run` drives them): `source` (bytes, checksum,
 //! a file seen before) -> `reader` (header, layout, records) -> `parser` (profiles: typed
 //! records) -> `resolver` (people, efforts) -> `writer` (each kind of record) -> `ledger` (the
-//! accounting).
+//! accounting). `bind` opens a file and binds its profile before any row is read.
 //! `model` holds what they share, at the bottom: none of its files uses a stage.
 
+mod bind;
 mod ledger;
 mod model;
 mod parser;
