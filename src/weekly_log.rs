@@ -12,7 +12,7 @@ use crate::campaigns;
 use crate::dates::{parse_date, week_label, week_start};
 use crate::metrics::Vocabulary;
 use crate::store::now_utc;
-use crate::values::parse_value;
+use crate::values::parse_value_in;
 
 pub struct LogRequest {
     pub campaign: String,
@@ -43,14 +43,19 @@ pub struct LogOutcome {
     pub values: Vec<LoggedValue>,
 }
 
-/// Splits `calls=120` into a known metric and a checked value.
-fn parse_assignment(vocabulary: &Vocabulary, text: &str) -> Result<(String, f64)> {
+/// Splits `calls=120` into a known metric and a checked value, written as the organization's
+/// locale writes numbers (`doors=1.000` is a thousand under de-DE, and refused without one).
+fn parse_assignment(
+    vocabulary: &Vocabulary,
+    locale: Option<&crate::locale::Locale>,
+    text: &str,
+) -> Result<(String, f64)> {
     let Some((name, value)) = text.split_once('=') else {
         bail!("'{text}' is not a number to log; write METRIC=VALUE, e.g. calls=120");
     };
     let metric = vocabulary.resolve(name)?;
-    let value =
-        parse_value(value, metric.unit).map_err(|e| anyhow::anyhow!("{}: {e}", metric.name))?;
+    let value = parse_value_in(value, metric.unit, locale)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", metric.name))?;
     Ok((metric.name.clone(), value))
 }
 
@@ -67,9 +72,10 @@ pub fn log(conn: &Connection, request: LogRequest, today: NaiveDate) -> Result<L
         bail!("{} is too long ago to be a campaign week", week_label(week));
     }
     let vocabulary = Vocabulary::load(conn)?;
+    let locale = crate::store::settings::locale(conn)?;
     let mut parsed: Vec<(String, f64)> = Vec::new();
     for text in &request.assignments {
-        let (metric, value) = parse_assignment(&vocabulary, text)?;
+        let (metric, value) = parse_assignment(&vocabulary, locale.as_ref(), text)?;
         if parsed.iter().any(|(m, _)| *m == metric) {
             bail!("{metric} is given twice; log each metric once per command");
         }

@@ -185,3 +185,34 @@ fn bad_logs_change_nothing_and_say_why() {
     let rows = sandbox.json(&["totals", "--today", TODAY]);
     assert!(rows.is_empty(), "{rows:?}");
 }
+
+#[test]
+fn numbers_are_logged_as_the_organizations_locale_writes_them() {
+    let sandbox = Sandbox::new();
+    sandbox.fair_rent_now();
+    let log = |value: &str| {
+        sandbox
+            .cmd()
+            .args([
+                "log",
+                "fair-rent-now",
+                value,
+                "--week",
+                "2026-W41",
+                "--today",
+                TODAY,
+            ])
+            .assert()
+    };
+    // Without a locale, a thousand or one: refused with both readings.
+    log("doors=1.000").code(1).stderr(predicate::str::contains(
+        "doors: expected a whole number of zero or more (e.g. 120): '1.000' reads two ways: 1000 (a '.' between thousands, as in de-DE) or 1 (a decimal point, as in en-US)",
+    ));
+    sandbox.ok(&["config", "set", "locale", "de-DE"]);
+    log("doors=1.000").success();
+    let totals = sandbox.json(&["totals", "--campaign", "fair-rent-now", "--today", TODAY]);
+    assert_eq!(
+        number(&one_row(&totals, &[("metric", "doors")])["value"]),
+        1000.0
+    );
+}
