@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{Sandbox, bare_cmd, import_counts as counts, number};
+use crate::common::{Sandbox, bare_cmd, import_counts as counts, ledger_rows};
 
 const TODAY: &str = "2026-10-14";
 
@@ -61,17 +61,9 @@ fn import(sandbox: &Sandbox, file: &Path, bulk: bool) -> Value {
 
 /// The rejected and skipped rows of one import: (line, outcome, reason).
 fn issues(sandbox: &Sandbox, import_id: i64) -> Vec<(i64, String, String)> {
-    sandbox
-        .json(&["imports", &import_id.to_string()])
-        .iter()
-        .filter(|r| r["section"] == "Rows not imported")
-        .map(|r| {
-            (
-                number(&r["line"]) as i64,
-                r["outcome"].as_str().unwrap().to_string(),
-                r["reason"].as_str().unwrap().to_string(),
-            )
-        })
+    ledger_rows(sandbox, &import_id.to_string())
+        .into_iter()
+        .map(|(line, outcome, _, reason)| (line as i64, outcome, reason))
         .collect()
 }
 

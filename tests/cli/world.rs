@@ -7,7 +7,7 @@ use std::path::Path;
 
 use predicates::prelude::*;
 
-use crate::common::{Sandbox, csv_rows, import_counts, number};
+use crate::common::{Sandbox, csv_rows, import_counts, ledger_rows, number};
 
 const TODAY: &str = "2026-10-20";
 
@@ -171,17 +171,10 @@ fn ukrainian_phones_in_every_form_are_one_person_and_unreadable_ones_are_listed(
     assert_eq!(rows[0]["dropped_identifiers"], 2);
     assert_eq!(total(&sandbox, "responses"), 5.0);
     let id = rows[0]["import_id"].to_string();
-    let listed: Vec<(u64, String, String)> = sandbox
-        .json(&["imports", &id])
-        .iter()
-        .filter(|row| row["outcome"] == "dropped")
-        .map(|row| {
-            (
-                number(&row["line"]) as u64,
-                row["column_name"].as_str().unwrap_or_default().to_string(),
-                row["reason"].as_str().unwrap_or_default().to_string(),
-            )
-        })
+    let listed: Vec<(u64, String, String)> = ledger_rows(&sandbox, &id)
+        .into_iter()
+        .filter(|(_, outcome, _, _)| outcome == "dropped")
+        .map(|(line, _, column, reason)| (line, column, reason))
         .collect();
     let reason = "this phone number could not be read, so the row counts as no one; write them with their country code (+380...), or set the country of numbers without one: turnout config set default_country UA";
     assert_eq!(

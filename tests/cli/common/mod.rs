@@ -161,6 +161,27 @@ pub fn import_counts(row: &Value) -> [u64; 6] {
     })
 }
 
+/// One import's rows in its ledger (`turnout imports ID`): (line, outcome, column, reason), in
+/// file order; outcome `rejected`, `skipped` or `dropped` (an email or phone that could not be
+/// read).
+pub fn ledger_rows(sandbox: &Sandbox, import_id: &str) -> Vec<(u64, String, String, String)> {
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_string();
+    sandbox
+        .json(&["imports", import_id])
+        .iter()
+        .filter(|r| r["section"] == "Rows not imported")
+        .map(|r| {
+            let line = number(&r["line"]) as u64;
+            (
+                line,
+                text(&r["outcome"]),
+                text(&r["column_name"]),
+                text(&r["reason"]),
+            )
+        })
+        .collect()
+}
+
 pub fn number(value: &Value) -> f64 {
     value
         .as_f64()
