@@ -236,6 +236,33 @@ fn bad_rows_are_rejected_with_line_column_and_reason_and_the_rest_imports() {
 }
 
 #[test]
+fn a_hash_line_in_a_file_without_a_header_is_a_skipped_row_not_a_lost_one() {
+    // Lines starting with # are set aside as comments before the profile is known (GA4 writes
+    // them above its header); in CallPower's header-less log such a line is a row, so it is
+    // counted and skipped with its reason, never silently lost.
+    let sandbox = Sandbox::new();
+    let file = sandbox.write(
+        "callpower-log.csv",
+        "# note\n2026-09-04 12:40:49,+15105550100,94607\n",
+    );
+    let rows = import_json(
+        &sandbox,
+        &[file.to_str().unwrap(), "--profile", "callpower-calls"],
+    );
+    assert_eq!(counts(&rows[0]), [2.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+    let id = rows[0]["import_id"].to_string();
+    assert_eq!(
+        crate::common::ledger_rows(&sandbox, &id),
+        [(
+            1,
+            "skipped".to_string(),
+            String::new(),
+            "a line starting with # (read as a comment, not a row)".to_string()
+        )]
+    );
+}
+
+#[test]
 fn dry_run_and_strict_write_nothing() {
     let sandbox = Sandbox::new();
     sandbox.fair_rent_now();

@@ -166,6 +166,12 @@ pub fn lay_out(file: &mut OpenedFile, layout: Layout, name: &str) -> Result<Laid
     let bound_header = match layout {
         Layout::Header => file.header_names.clone(),
         Layout::Headerless => {
+            // Lines starting with # were set aside as comments before the layout was known;
+            // in a file without a header they are rows, so each is accounted for as skipped.
+            for line in 1..=file.preamble_lines {
+                let reason = "a line starting with # (read as a comment, not a row)";
+                queued.push_back((ByteRecord::new(), line, Some(reason.to_string())));
+            }
             // The first record is data in a file without a header.
             queued.push_back((file.header.clone(), 1 + file.preamble_lines, None));
             Vec::new()
