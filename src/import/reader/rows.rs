@@ -39,6 +39,9 @@ pub struct RowReader {
     preamble_lines: u64,
     name: String,
     header_names: Vec<String>,
+    /// Records of rows the writing side is done with, read into again: a million rows need
+    /// not allocate (and grow) a million records.
+    spare: Vec<ByteRecord>,
 }
 
 impl RowReader {
@@ -57,6 +60,7 @@ impl RowReader {
             preamble_lines: file.preamble_lines + file.crlf_lag,
             name: name.to_string(),
             header_names: file.header_names,
+            spare: Vec::new(),
         }
     }
 
@@ -87,7 +91,7 @@ impl RowReader {
                 // the thread that allocated them) and filled again.
                 let empty = match returned.try_recv() {
                     Ok(mut done) => {
-                        done.clear();
+                        self.spare.extend(done.drain(..).map(|row| row.record));
                         done
                     }
                     Err(_) => Vec::with_capacity(READ_BATCH),
@@ -104,7 +108,7 @@ impl RowReader {
 
     /// The next row, read and parsed; none at the end of the file.
     fn next_row(&mut self, rows_read: u64) -> Result<Option<ReadRow>> {
-        let mut record = ByteRecord::new();
+        let mut record = self.spare.pop().unwrap_or_default();
         let mut unclosed: Option<RowIssue> = None;
         let preamble_lines = self.preamble_lines;
         let (line, forced_skip) =

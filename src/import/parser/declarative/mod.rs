@@ -256,6 +256,12 @@ impl Profile for DeclarativeProfile {
             } else {
                 self.positional_width()
             },
+            slot_columns: self
+                .spec
+                .fields
+                .keys()
+                .map(|name| columns.get(name).copied())
+                .collect(),
             columns,
             constants: std::sync::Arc::new(constants),
             zone,

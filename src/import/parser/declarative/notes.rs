@@ -7,7 +7,7 @@ use super::values::{Row, Val};
 use crate::import::model::RowIssue;
 use crate::import::model::spec::FieldType;
 use crate::output::plain_number;
-use crate::people::{normalize_email, normalize_phone};
+use crate::people::{IdKind, normalize_email, normalize_phone};
 
 /// How a warning about emails or phones that could not be read begins (`check` names it).
 pub const IDENTIFIERS_DROPPED: &str = "identifiers dropped:";
@@ -72,12 +72,20 @@ impl DeclarativeParser {
     pub(super) fn note_unreadable_people(&mut self, row: &Row, line: u64) {
         let spec = std::sync::Arc::clone(&self.spec);
         for (name, field) in &spec.fields {
-            let readable = match (field.kind, row.get(name).and_then(Val::text)) {
-                (FieldType::Email, Some(text)) => normalize_email(text).is_some(),
-                (FieldType::Phone, Some(text)) => {
-                    normalize_phone(text, &self.default_country).is_some()
-                }
-                _ => true,
+            let kind = match field.kind {
+                FieldType::Email => IdKind::Email,
+                FieldType::Phone => IdKind::Phone,
+                _ => continue,
+            };
+            let Some(text) = row.get(name).and_then(Val::text) else {
+                continue;
+            };
+            // The identifiers remember each cell they have read: asking them does not read
+            // the same email a second time on every row.
+            let readable = match &self.identifiers {
+                Some(identifiers) => identifiers.readable(kind, text),
+                None if kind == IdKind::Email => normalize_email(text).is_some(),
+                None => normalize_phone(text, &self.default_country).is_some(),
             };
             if !readable {
                 let index = self.columns.get(name).copied();

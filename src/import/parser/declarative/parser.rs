@@ -27,6 +27,9 @@ pub(super) struct DeclarativeParser {
     pub(super) width: usize,
     /// field -> column index
     pub(super) columns: BTreeMap<String, usize>,
+    /// The same, by the field's place in `names` (and in the profile's fields): each row's
+    /// cells are read without looking a name up.
+    pub(super) slot_columns: Vec<Option<usize>>,
     /// fields with one value for the whole file (preamble, file name)
     pub(super) constants: Arc<BTreeMap<String, Val<'static>>>,
     pub(super) zone: Tz,
@@ -102,8 +105,9 @@ impl DeclarativeParser {
         for (name, value) in constants {
             row.set(name, value.view());
         }
-        for (name, &column) in &self.columns {
-            let field = &self.spec.fields[name];
+        let fields = self.spec.fields.values().zip(&self.slot_columns);
+        for (slot, (field, &column)) in fields.enumerate() {
+            let Some(column) = column else { continue };
             let bytes = record.get(column).unwrap_or_default();
             let text = std::str::from_utf8(bytes).map(str::trim).map_err(|_| {
                 self.issue(
@@ -136,7 +140,7 @@ impl DeclarativeParser {
                     ));
                 }
             }
-            row.set(name, value);
+            row.set_at(slot, value);
         }
         // Derived fields: a query parameter of the links in another field.
         for (name, field) in &self.spec.fields {
