@@ -17,6 +17,7 @@ use turnout::error::{UsageError, is_broken_pipe};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    no_huge_pages();
     let cli = Cli::parse();
     let db = turnout::store::resolve_db_path(cli.db.as_deref());
     match turnout::commands::run(cli) {
@@ -38,3 +39,18 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// mimalloc asks Linux to back its arena with 2 MiB pages (transparent huge pages): a page
+/// touched anywhere in such a stretch then holds all 2 MiB, and an import's memory reads
+/// 10-25 MiB more than it uses. Turned off for the whole process before anything is read.
+#[cfg(target_os = "linux")]
+fn no_huge_pages() {
+    // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and touches no memory of ours;
+    // a kernel without it returns an error, which changes nothing.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn no_huge_pages() {}

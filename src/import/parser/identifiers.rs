@@ -17,9 +17,11 @@ use crate::import::model::PersonIds;
 use crate::people::{Hasher, IdHash, IdKind, normalize_email, normalize_phone};
 
 /// How many cells are remembered when rows need nothing but the people's hashes (touches):
-/// about 1.5 MiB. (200,000, enough for every person of the import benchmark's file, saved 4%
-/// of its time and cost 13 MiB more at the peak.)
-const REMEMBERED: usize = 32_768;
+/// as many as the writer remembers people (`resolver::people`), in the 2^18 slots of a map
+/// made that size at once (about 10 MiB; a map grown to it would hold both sizes for a moment).
+/// A million opens of 200,000 people then normalize and hash each email once, not on 84% of
+/// the rows as a cache of 32,768 did.
+const REMEMBERED: usize = 229_000;
 /// How many when rows also carry their identifiers' part of their identity (a few strings
 /// each).
 const REMEMBERED_WITH_ROW_HASHES: usize = 8_192;
@@ -83,17 +85,21 @@ pub struct Identifiers {
 
 impl Identifiers {
     pub fn new(hasher: Hasher, default_country: &str, row_hashes: bool, legacy: bool) -> Self {
+        let remembered = if row_hashes {
+            REMEMBERED_WITH_ROW_HASHES
+        } else {
+            REMEMBERED
+        };
         Identifiers {
             hasher,
             default_country: default_country.to_string(),
             row_hashes,
             legacy: legacy && row_hashes,
-            seen: RefCell::new(HashMap::default()),
-            remembered: if row_hashes {
-                REMEMBERED_WITH_ROW_HASHES
-            } else {
-                REMEMBERED
-            },
+            seen: RefCell::new(HashMap::with_capacity_and_hasher(
+                remembered,
+                BuildHasherDefault::default(),
+            )),
+            remembered,
             seeds: (RandomState::default(), RandomState::default()),
         }
     }
@@ -112,30 +118,51 @@ impl Identifiers {
     pub fn person(&self, email: Option<&str>, phone: Option<&str>) -> PersonIds {
         let mut ids = PersonIds::default();
         for (kind, text) in [(IdKind::Email, email), (IdKind::Phone, phone)] {
-            if let Some(text) = text
-                && let Some(hashed) = self.hashed(kind, text)
-            {
-                ids.hashes.push((kind, hashed.hash));
-                if let Some(rows) = hashed.rows {
-                    ids.row_hashes.extend(rows.row);
-                    ids.legacy_row_hashes.extend(rows.legacy);
+            let Some(text) = text else { continue };
+            self.with_hashed(kind, text, |hashed| {
+                if let Some(hashed) = hashed {
+                    ids.hashes.push((kind, hashed.hash));
+                    if let Some(rows) = &hashed.rows {
+                        ids.row_hashes.extend(rows.row.clone());
+                        ids.legacy_row_hashes.extend(rows.legacy.clone());
+                    }
                 }
-            }
+            });
         }
         ids
     }
 
-    fn hashed(&self, kind: IdKind, text: &str) -> Option<Hashed> {
+    /// Whether a cell can be read as an email or phone (remembered, as its hash is).
+    pub fn readable(&self, kind: IdKind, text: &str) -> bool {
+        self.with_hashed(kind, text, |hashed| hashed.is_some())
+    }
+
+    /// Hands what the cell hashes to (none when unreadable) to `use_it`, from memory when the
+    /// same text was seen lately.
+    fn with_hashed<R>(
+        &self,
+        kind: IdKind,
+        text: &str,
+        use_it: impl FnOnce(Option<&Hashed>) -> R,
+    ) -> R {
         let fingerprint = self.fingerprint(kind, text);
         let mut seen = self.seen.borrow_mut();
         if let Some(known) = seen.get(&fingerprint) {
-            return known.clone();
+            return use_it(known.as_ref());
         }
+        let hashed = self.hash_cell(kind, text);
+        if seen.len() >= self.remembered {
+            seen.clear();
+        }
+        use_it(seen.entry(fingerprint).or_insert(hashed).as_ref())
+    }
+
+    fn hash_cell(&self, kind: IdKind, text: &str) -> Option<Hashed> {
         let normalized = match kind {
             IdKind::Email => normalize_email(text),
             IdKind::Phone => normalize_phone(text, &self.default_country),
         };
-        let hashed = normalized.map(|id| Hashed {
+        normalized.map(|id| Hashed {
             hash: self.hasher.hash(kind, &id),
             rows: self.row_hashes.then(|| {
                 Box::new(RowHashes {
@@ -143,12 +170,7 @@ impl Identifiers {
                     legacy: self.legacy.then(|| self.hasher.legacy_row_hash(kind, &id)),
                 })
             }),
-        });
-        if seen.len() >= self.remembered {
-            seen.clear();
-        }
-        seen.insert(fingerprint, hashed.clone());
-        hashed
+        })
     }
 }
 
