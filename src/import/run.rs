@@ -226,6 +226,10 @@ fn write_rows(
         let written = (|| -> Result<()> {
             for batch in &receiver {
                 let mut batch = batch?;
+                writer.warm(batch.iter().flat_map(|row| match &row.outcome {
+                    Ok(RowOutcome::Records(records)) => records.as_slice(),
+                    _ => &[],
+                }));
                 for row in &mut batch {
                     tally.counts.rows_read += 1;
                     if tally.counts.rows_read.is_multiple_of(PROGRESS_EVERY) {

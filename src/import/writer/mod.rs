@@ -290,6 +290,15 @@ impl<'c> Writer<'c> {
         Ok(effort)
     }
 
+    /// Readies the memory of the people these records name (see `People::warm`).
+    pub fn warm<'a>(&self, records: impl Iterator<Item = &'a Record>) {
+        self.people.warm(records.filter_map(|record| match record {
+            Record::Touch(touch) => Some(&touch.person),
+            Record::Action(action) => Some(&action.person),
+            _ => None,
+        }));
+    }
+
     /// The person a row names (see `resolver`); people joined take their touches with them.
     fn person(&mut self, ids: &PersonIds) -> Result<(Option<i64>, Applied)> {
         let person = self.people.person(self.conn, ids)?;
