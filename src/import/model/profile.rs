@@ -24,6 +24,8 @@ pub(crate) trait RowParser: Send {
     fn take_dropped(&mut self) -> Vec<RowIssue> {
         Vec::new()
     }
+    /// Readies what parsing these records, next, will look up (see `Identifiers::warm`).
+    fn warm(&self, _records: &[&ByteRecord]) {}
 }
 
 pub(crate) trait Profile {

@@ -21,6 +21,19 @@ pub struct ReadRow {
     pub dropped: Vec<RowIssue>,
 }
 
+/// A record as read, before the profile parses it.
+struct ReadRecord {
+    record: ByteRecord,
+    line: u64,
+    /// A reason to skip it without parsing (see `LaidOut::queued`).
+    forced_skip: Option<String>,
+    /// A quote opened in it and never closed.
+    unclosed: Option<RowIssue>,
+}
+
+/// Records read before any of them is parsed (see `RowParser::warm`).
+const WARM_ROWS: usize = 32;
+
 /// Rows handed from the reading thread to the writing one at a time.
 const READ_BATCH: usize = 512;
 /// Batches the reading thread may be ahead of the writing one.
@@ -74,40 +87,62 @@ impl RowReader {
     ) -> Box<dyn RowParser> {
         let mut batch = Vec::with_capacity(READ_BATCH);
         let mut rows_read = 0u64;
+        let mut read = Vec::with_capacity(WARM_ROWS);
         loop {
-            let row = match self.next_row(rows_read) {
-                Ok(Some(row)) => row,
-                Ok(None) => break,
-                Err(err) => {
-                    let _ = sender.send(Ok(batch));
-                    let _ = sender.send(Err(err));
-                    return self.parser;
-                }
-            };
-            rows_read += 1;
-            batch.push(row);
-            if batch.len() == READ_BATCH {
-                // A batch the writing side is done with is emptied here (its rows freed by
-                // the thread that allocated them) and filled again.
-                let empty = match returned.try_recv() {
-                    Ok(mut done) => {
-                        self.spare.extend(done.drain(..).map(|row| row.record));
-                        done
+            // A few records are read before any is parsed, so the parser can ready what they
+            // will look up all at once.
+            let mut stop = None;
+            while read.len() < WARM_ROWS {
+                match self.next_record(rows_read + read.len() as u64) {
+                    Ok(Some(record)) => read.push(record),
+                    Ok(None) => break,
+                    Err(err) => {
+                        stop = Some(err);
+                        break;
                     }
-                    Err(_) => Vec::with_capacity(READ_BATCH),
-                };
-                let full = std::mem::replace(&mut batch, empty);
-                if sender.send(Ok(full)).is_err() {
-                    return self.parser;
                 }
+            }
+            let last = read.len() < WARM_ROWS;
+            self.parser.warm(
+                &read
+                    .iter()
+                    .map(|r: &ReadRecord| &r.record)
+                    .collect::<Vec<_>>(),
+            );
+            for record in read.drain(..) {
+                rows_read += 1;
+                batch.push(self.parse(record));
+                if batch.len() == READ_BATCH {
+                    // A batch the writing side is done with is emptied here (its rows freed by
+                    // the thread that allocated them) and filled again.
+                    let empty = match returned.try_recv() {
+                        Ok(mut done) => {
+                            self.spare.extend(done.drain(..).map(|row| row.record));
+                            done
+                        }
+                        Err(_) => Vec::with_capacity(READ_BATCH),
+                    };
+                    let full = std::mem::replace(&mut batch, empty);
+                    if sender.send(Ok(full)).is_err() {
+                        return self.parser;
+                    }
+                }
+            }
+            if let Some(err) = stop {
+                let _ = sender.send(Ok(batch));
+                let _ = sender.send(Err(err));
+                return self.parser;
+            }
+            if last {
+                break;
             }
         }
         let _ = sender.send(Ok(batch));
         self.parser
     }
 
-    /// The next row, read and parsed; none at the end of the file.
-    fn next_row(&mut self, rows_read: u64) -> Result<Option<ReadRow>> {
+    /// The next record, read; none at the end of the file.
+    fn next_record(&mut self, rows_read: u64) -> Result<Option<ReadRecord>> {
         let mut record = self.spare.pop().unwrap_or_default();
         let mut unclosed: Option<RowIssue> = None;
         let preamble_lines = self.preamble_lines;
@@ -154,6 +189,22 @@ impl RowReader {
                 }
                 (line, None)
             };
+        Ok(Some(ReadRecord {
+            record,
+            line,
+            forced_skip,
+            unclosed,
+        }))
+    }
+
+    /// A record parsed by the profile: the row handed to the writing side.
+    fn parse(&mut self, read: ReadRecord) -> ReadRow {
+        let ReadRecord {
+            record,
+            line,
+            forced_skip,
+            unclosed,
+        } = read;
         let outcome = if let Some(reason) = forced_skip {
             Ok(RowOutcome::Skip(reason))
         } else if let Some(issue) = unclosed {
@@ -174,11 +225,11 @@ impl RowReader {
         {
             issue.line = *cell_line;
         }
-        Ok(Some(ReadRow {
+        ReadRow {
             record,
             line,
             outcome,
             dropped: self.parser.take_dropped(),
-        }))
+        }
     }
 }

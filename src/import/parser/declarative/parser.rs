@@ -17,6 +17,7 @@ use crate::import::model::spec::{Condition, FieldType, ProfileSpec, RecordSpec};
 use crate::import::model::{PersonIds, Record, RowIssue, RowOutcome, RowParser};
 use crate::import::parser::identifiers::Identifiers;
 use crate::linking::{CodeMatcher, codes_in, link_parameter};
+use crate::people::IdKind;
 
 pub(super) struct DeclarativeParser {
     /// Shared, so each row can walk its records while the parser changes its own state.
@@ -398,5 +399,26 @@ impl RowParser for DeclarativeParser {
 
     fn take_dropped(&mut self) -> Vec<RowIssue> {
         std::mem::take(&mut self.dropped)
+    }
+
+    fn warm(&self, records: &[&ByteRecord]) {
+        let Some(identifiers) = &self.identifiers else {
+            return;
+        };
+        let fields = self.spec.fields.values().zip(&self.slot_columns);
+        for (field, column) in fields {
+            let (kind, Some(column)) = (field.kind, *column) else {
+                continue;
+            };
+            let kind = match kind {
+                FieldType::Email => IdKind::Email,
+                FieldType::Phone => IdKind::Phone,
+                _ => continue,
+            };
+            identifiers.warm(records.iter().filter_map(|record| {
+                let text = std::str::from_utf8(record.get(column)?).ok()?;
+                Some((kind, text.trim()))
+            }));
+        }
     }
 }
