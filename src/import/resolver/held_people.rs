@@ -17,6 +17,8 @@ use crate::people::{IdHash, IdKind};
 /// one sorted pass that only appends to an empty table (in batches of 65,536 each batch after
 /// the first split pages all over the ones before: 9% of the writing thread).
 const HELD: usize = 229_000;
+/// People written by one statement.
+const PEOPLE_BATCH: usize = 512;
 /// Identifiers written by one statement.
 const BATCH: usize = 128;
 
@@ -60,12 +62,23 @@ impl HeldPeople {
     /// Writes the people and identifiers held so far.
     pub fn write(&mut self, conn: &Connection) -> Result<()> {
         if self.next_id > self.first_unwritten {
-            conn.prepare_cached(
-                "WITH RECURSIVE new_person (id) AS (
-                     SELECT ?1 UNION ALL SELECT id + 1 FROM new_person WHERE id < ?2)
-                 INSERT INTO person (id) SELECT id FROM new_person",
-            )?
-            .execute([self.first_unwritten, self.next_id - 1])?;
+            // Many to a statement (three times as fast as a recursive query counting them).
+            let values = vec!["(?)"; PEOPLE_BATCH].join(", ");
+            let mut batch =
+                conn.prepare_cached(&format!("INSERT INTO person (id) VALUES {values}"))?;
+            let mut one = conn.prepare_cached("INSERT INTO person (id) VALUES (?1)")?;
+            let mut first = self.first_unwritten;
+            while first < self.next_id {
+                let last = (first + PEOPLE_BATCH as i64).min(self.next_id);
+                if last - first == PEOPLE_BATCH as i64 {
+                    batch.execute(rusqlite::params_from_iter(first..last))?;
+                } else {
+                    for id in first..last {
+                        one.execute([id])?;
+                    }
+                }
+                first = last;
+            }
             self.first_unwritten = self.next_id;
         }
         // In the table's order, each lands beside the one before.
