@@ -50,9 +50,17 @@ pub fn check_references_except(conn: &Connection, checked: &[&str]) -> Result<()
                         .optional()?
                         .unwrap_or_else(|| "rowid".to_string()),
                 };
+                // Each value once when an index lists them in order; otherwise row by row
+                // against the parent's key (a DISTINCT would first sort the whole column: for
+                // 200,000 identifiers, three times as long).
+                let distinct = if leads_an_index(conn, table, column)? {
+                    "DISTINCT"
+                } else {
+                    ""
+                };
                 conn.query_row(
                     &format!(
-                        "SELECT count(*) FROM (SELECT DISTINCT \"{column}\" AS v FROM \"{table}\"
+                        "SELECT count(*) FROM (SELECT {distinct} \"{column}\" AS v FROM \"{table}\"
                                                WHERE \"{column}\" IS NOT NULL)
                          WHERE v NOT IN (SELECT \"{parent_column}\" FROM \"{parent}\")"
                     ),
@@ -62,13 +70,26 @@ pub fn check_references_except(conn: &Connection, checked: &[&str]) -> Result<()
             };
             if missing > 0 {
                 bail!(
-                    "{table}.{column} names {missing} {parent} row(s) that do not exist, so nothing was written. \
+                    "{table}.{column} names a {parent} that does not exist ({missing} reference(s)), so nothing was written. \
                      This is a fault in turnout, not in your file: please report it with the file"
                 );
             }
         }
     }
     Ok(())
+}
+
+/// Whether an index of the table starts with this column.
+fn leads_an_index(conn: &Connection, table: &str, column: &str) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM pragma_index_list(?1) AS l, pragma_index_info(l.name) AS i
+             WHERE i.seqno = 0 AND i.name = ?2",
+            [table, column],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 #[cfg(test)]
@@ -95,7 +116,7 @@ mod tests {
         .unwrap();
         let err = check_references(&conn).unwrap_err().to_string();
         assert!(
-            err.contains("touch.person_id names 1 person row(s)"),
+            err.contains("touch.person_id names a person that does not exist (1 reference(s))"),
             "{err}"
         );
         conn.execute_batch(
@@ -103,6 +124,9 @@ mod tests {
         )
         .unwrap();
         let err = check_references(&conn).unwrap_err().to_string();
-        assert!(err.contains("touch.metric names 1 metric row(s)"), "{err}");
+        assert!(
+            err.contains("touch.metric names a metric that does not exist (1 reference(s))"),
+            "{err}"
+        );
     }
 }
