@@ -9,8 +9,12 @@ pub const CHANNELS: &[&str] = &[
 
 /// Checks a channel name (case-insensitive) and returns its canonical spelling.
 pub fn parse(text: &str) -> Result<&'static str> {
-    let lower = text.trim().to_ascii_lowercase();
-    if let Some(channel) = CHANNELS.iter().find(|c| **c == lower) {
+    // Compared without a lowercased copy: every touch of a file names its channel.
+    let text_trimmed = text.trim();
+    if let Some(channel) = CHANNELS
+        .iter()
+        .find(|c| c.eq_ignore_ascii_case(text_trimmed))
+    {
         return Ok(channel);
     }
     bail!("{}", unknown_message(text))

@@ -4,7 +4,7 @@
 //! kind and second) can only be among the touches of the second being read, kept in memory.
 //! A row that goes back in time is written alone (the batch first), and the table answers.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use anyhow::{Result, bail};
 use rusqlite::{Connection, Statement};
