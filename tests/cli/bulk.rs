@@ -408,3 +408,45 @@ fn repeats_are_found_in_rows_out_of_time_order_too() {
         assert_eq!(touches(&sandbox.db()).len(), 4);
     }
 }
+
+#[test]
+fn a_bulk_import_writes_without_the_wal_only_when_alone_and_leaves_the_wal_on() {
+    let journal = |db: &Path| -> String {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .unwrap()
+    };
+    let file_of = |sandbox: &Sandbox| sandbox.write("2001_opens.csv", opens_file(400, &[]));
+
+    // Alone: written through the rollback journal, and the database is in WAL mode after.
+    let alone = Sandbox::new();
+    let file = file_of(&alone);
+    let row = import(&alone, &file, true);
+    assert_eq!(counts(&row), [401, 400, 0, 0, 1, 0]);
+    assert_eq!(journal(&alone.db()), "wal");
+    assert!(!alone.path("turnout.db-journal").exists());
+
+    // With another connection reading the database, the import keeps to the WAL (leaving it
+    // needs the database to itself) and lands the same rows; the reader reads on.
+    let shared = Sandbox::new();
+    let mut key = None;
+    share_key(&alone, &mut key);
+    share_key(&shared, &mut key);
+    shared.ok(&["init"]);
+    let reader = rusqlite::Connection::open(shared.db()).unwrap();
+    let tables: i64 = reader
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
+        .unwrap();
+    let file = file_of(&shared);
+    let row = import(&shared, &file, true);
+    assert_eq!(counts(&row), [401, 400, 0, 0, 1, 0]);
+    let stored: i64 = reader
+        .query_row("SELECT count(*) FROM touch", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(stored, 400);
+    assert!(tables > 0);
+    drop(reader);
+    assert_eq!(journal(&shared.db()), "wal");
+    assert_same(&touches(&alone.db()), &touches(&shared.db()), "touches");
+}
