@@ -31,10 +31,9 @@ pub fn import(
     observer: &mut dyn ImportObserver,
 ) -> Result<ImportReport> {
     let result = import_file(store, source, options, observer);
-    // A bulk import turns SQLite's per-row reference checks off for its transaction, and may
-    // take the rollback journal: whatever became of it, both are back for what comes next.
+    // A bulk import turns SQLite's per-row reference checks off for its transaction: whatever
+    // became of it, they are on again for what the command does next.
     let restored = store.conn().pragma_update(None, "foreign_keys", true);
-    crate::store::end_bulk_journal(store.conn());
     let report = result?;
     restored?;
     Ok(report)
@@ -203,10 +202,6 @@ fn prepare_bulk(conn: &Connection, source_len: Option<u64>) -> Result<Vec<&'stat
         }
     }
     conn.pragma_update(None, "foreign_keys", bulk_tables.is_empty())?;
-    if !bulk_tables.is_empty() {
-        // Undone by `import`, whatever becomes of the file.
-        crate::store::begin_bulk_journal(conn);
-    }
     Ok(bulk_tables)
 }
 

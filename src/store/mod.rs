@@ -136,37 +136,6 @@ impl Store {
     }
 }
 
-/// Takes SQLite's rollback journal instead of the WAL for one bulk transaction (an import that
-/// brings at least as many rows as the table holds): each page is then written once, where the
-/// WAL writes it twice (to the log, then into the database at the checkpoint). In a first
-/// import of a million opens that is 13% of the time. Only when no other connection has the
-/// database open at this moment (it does not wait for one); until `end_bulk_journal`, other
-/// commands wait their turn (the busy timeout) instead of reading alongside. True when taken.
-pub fn begin_bulk_journal(conn: &Connection) -> bool {
-    let mode = |conn: &Connection, sql: &str| -> Option<String> {
-        conn.query_row(sql, [], |row| row.get::<_, String>(0)).ok()
-    };
-    if !mode(conn, "PRAGMA journal_mode").is_some_and(|m| m.eq_ignore_ascii_case("wal")) {
-        return false;
-    }
-    // Leaving the WAL needs the database to itself: asked once, without waiting.
-    if conn.busy_timeout(Duration::ZERO).is_err() {
-        return false;
-    }
-    let taken = mode(conn, "PRAGMA journal_mode = DELETE")
-        .is_some_and(|m| m.eq_ignore_ascii_case("delete"));
-    let _ = conn.busy_timeout(busy_timeout());
-    taken
-}
-
-/// Back to the WAL after `begin_bulk_journal`, waiting for readers that came meanwhile. A
-/// failure changes nothing that matters: every command's open asks for the WAL again.
-pub fn end_bulk_journal(conn: &Connection) {
-    let _ = conn.query_row("PRAGMA journal_mode = WAL", [], |row| {
-        row.get::<_, String>(0)
-    });
-}
-
 /// Runs a first read of the database again while SQLite says it is busy, until `timeout`.
 /// SQLite answers "busy" at once, without waiting for the busy timeout, when another command is
 /// turning a brand-new database into WAL mode: two imports started together into a new
