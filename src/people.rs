@@ -129,6 +129,15 @@ impl std::fmt::Debug for IdHash {
     }
 }
 
+/// Bound as it is stored: `email` or `phone`.
+impl rusqlite::ToSql for IdKind {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(
+            rusqlite::types::ValueRef::Text(self.as_str().as_bytes()),
+        ))
+    }
+}
+
 impl rusqlite::ToSql for IdHash {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
         Ok(rusqlite::types::ToSqlOutput::Borrowed(

@@ -98,10 +98,6 @@ impl HeldPeople {
 }
 
 fn cells((hash, person, kind): &(IdHash, i64, IdKind)) -> [&dyn ToSql; 3] {
-    let kind: &'static &'static str = match kind {
-        IdKind::Email => &"email",
-        IdKind::Phone => &"phone",
-    };
     [hash, kind, person]
 }
 

@@ -147,6 +147,17 @@ pub enum FieldType {
     Phone,
 }
 
+impl FieldType {
+    /// The kind of identifier a field of this type holds, if it holds one.
+    pub fn identifier(self) -> Option<crate::people::IdKind> {
+        match self {
+            FieldType::Email => Some(crate::people::IdKind::Email),
+            FieldType::Phone => Some(crate::people::IdKind::Phone),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {

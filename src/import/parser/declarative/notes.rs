@@ -72,10 +72,8 @@ impl DeclarativeParser {
     pub(super) fn note_unreadable_people(&mut self, row: &Row, line: u64) {
         let spec = std::sync::Arc::clone(&self.spec);
         for (name, field) in &spec.fields {
-            let kind = match field.kind {
-                FieldType::Email => IdKind::Email,
-                FieldType::Phone => IdKind::Phone,
-                _ => continue,
+            let Some(kind) = field.kind.identifier() else {
+                continue;
             };
             let Some(text) = row.get(name).and_then(Val::text) else {
                 continue;

@@ -17,7 +17,6 @@ use crate::import::model::spec::{Condition, FieldType, ProfileSpec, RecordSpec};
 use crate::import::model::{PersonIds, Record, RowIssue, RowOutcome, RowParser};
 use crate::import::parser::identifiers::Identifiers;
 use crate::linking::{CodeMatcher, codes_in, link_parameter};
-use crate::people::IdKind;
 
 pub(super) struct DeclarativeParser {
     /// Shared, so each row can walk its records while the parser changes its own state.
@@ -407,13 +406,8 @@ impl RowParser for DeclarativeParser {
         };
         let fields = self.spec.fields.values().zip(&self.slot_columns);
         for (field, column) in fields {
-            let (kind, Some(column)) = (field.kind, *column) else {
+            let (Some(kind), Some(column)) = (field.kind.identifier(), *column) else {
                 continue;
-            };
-            let kind = match kind {
-                FieldType::Email => IdKind::Email,
-                FieldType::Phone => IdKind::Phone,
-                _ => continue,
             };
             identifiers.warm(records.iter().filter_map(|record| {
                 let text = std::str::from_utf8(record.get(column)?).ok()?;
