@@ -17,5 +17,5 @@ pub use records::{
     ActionRecord, Applied, EffortInfo, EffortKey, EventRecord, Grain, MetricRecord, PersonIds,
     PlanRecord, Span, TouchRecord,
 };
-pub(crate) use records::{Record, RowOutcome};
+pub(crate) use records::{Record, Records, RowOutcome};
 pub use report::{Counts, ImportObserver, ImportOptions, ImportReport, Outcome, Silent};

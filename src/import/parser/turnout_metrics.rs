@@ -398,18 +398,20 @@ impl RowParser for MetricsParser {
             .optional_cell(record, line, self.source)?
             .map(str::to_string);
 
-        Ok(RowOutcome::Records(vec![Record::Metric(MetricRecord {
-            campaign_id,
-            effort,
-            channel,
-            metric: measurement.metric,
-            grain: dated.grain,
-            date: dated.date,
-            source_code,
-            detail: None,
-            value: measurement.value,
-            span: crate::import::model::Span::Own,
-        })]))
+        Ok(RowOutcome::Records(smallvec::smallvec![Record::Metric(
+            MetricRecord {
+                campaign_id,
+                effort,
+                channel,
+                metric: measurement.metric,
+                grain: dated.grain,
+                date: dated.date,
+                source_code,
+                detail: None,
+                value: measurement.value,
+                span: crate::import::model::Span::Own,
+            }
+        )]))
     }
 
     fn notes(&self) -> Vec<String> {

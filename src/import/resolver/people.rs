@@ -226,7 +226,7 @@ mod tests {
 
     fn ids(n: u8) -> PersonIds {
         PersonIds {
-            hashes: vec![(IdKind::Email, IdHash([n; 16]))],
+            hashes: smallvec::smallvec![(IdKind::Email, IdHash([n; 16]))],
             ..PersonIds::default()
         }
     }
@@ -264,7 +264,7 @@ mod tests {
 
     fn both(a: u8, b: u8) -> PersonIds {
         PersonIds {
-            hashes: vec![
+            hashes: smallvec::smallvec![
                 (IdKind::Email, IdHash([a; 16])),
                 (IdKind::Phone, IdHash([b; 16])),
             ],

@@ -368,7 +368,7 @@ impl RowParser for DeclarativeParser {
             return Ok(RowOutcome::Skip("forgotten".to_string()));
         }
 
-        let mut records = Vec::new();
+        let mut records = crate::import::model::Records::new();
         for (index, spec) in profile.records.iter().enumerate() {
             if !self.holds(&row, spec.conditions()) {
                 continue;
