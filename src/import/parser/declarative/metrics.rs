@@ -16,7 +16,7 @@ use crate::import::parser::cells::Grain;
 impl DeclarativeParser {
     /// Numbers about one piece of outreach, dated on its `date` field, else its `sent_at`.
     pub(super) fn effort_metrics(
-        &mut self,
+        &self,
         spec: &RecordSpec,
         row: &Row,
         line: u64,
@@ -84,7 +84,7 @@ impl DeclarativeParser {
 
     /// Numbers not tied to one effort, placed by the import's moment (see `placement`).
     pub(super) fn metrics(
-        &mut self,
+        &self,
         spec: &RecordSpec,
         row: &Row,
         line: u64,
@@ -133,7 +133,7 @@ impl DeclarativeParser {
     /// The day, grain and span of a `metrics` record's numbers: the row's own day for
     /// events, the `as of` day for a snapshot, or the period the file (or `--date`) gives.
     fn placement(
-        &mut self,
+        &self,
         row: &Row,
         line: u64,
         date: &Option<String>,

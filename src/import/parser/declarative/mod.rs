@@ -280,10 +280,10 @@ impl Profile for DeclarativeProfile {
                 context.today + chrono::Duration::days(366),
             ),
             ignored: if context.verbose { ignored } else { Vec::new() },
-            undated_rows: 0,
-            unreadable: BTreeMap::new(),
-            dropped: Vec::new(),
-            rate_mismatches: Vec::new(),
+            undated_rows: Default::default(),
+            unreadable: Default::default(),
+            dropped: Default::default(),
+            rate_mismatches: Default::default(),
             vocabulary_names: context
                 .vocabulary
                 .all()

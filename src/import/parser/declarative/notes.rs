@@ -18,7 +18,7 @@ const EMAIL_FIX: &str = "correct them in the tool and export again";
 impl DeclarativeParser {
     /// Keeps the first five rows where a rate the file prints differs from the one its counts
     /// give by more than the printed precision.
-    pub(super) fn check_rates(&mut self, row: &Row, line: u64) {
+    pub(super) fn check_rates(&self, row: &Row, line: u64) {
         for rate in &self.spec.rates {
             let (Some(Val::Num(printed)), Some(Val::Num(top)), Some(Val::Num(bottom))) = (
                 row.get(&rate.field),
@@ -45,14 +45,14 @@ impl DeclarativeParser {
                 .unwrap_or(0)
                 .max(2) as i32;
             let tolerance = 0.5 * 10f64.powi(-decimals) + 1e-9;
-            if (computed - printed).abs() > tolerance && self.rate_mismatches.len() < 5 {
+            if (computed - printed).abs() > tolerance && self.rate_mismatches.borrow().len() < 5 {
                 let header = |f: &str| {
                     self.columns
                         .get(f)
                         .and_then(|c| self.header.get(*c).cloned())
                         .unwrap_or_else(|| f.to_string())
                 };
-                self.rate_mismatches.push(format!(
+                self.rate_mismatches.borrow_mut().push(format!(
                     "line {line}: {} says {}{} but {} / {} is {:.*}{}",
                     header(&rate.field),
                     plain_number(*printed),
@@ -69,9 +69,8 @@ impl DeclarativeParser {
 
     /// Counts emails and phones that cannot be read as one: dropping them silently would hide
     /// people from every rule and lift.
-    pub(super) fn note_unreadable_people(&mut self, row: &Row, line: u64) {
-        let spec = std::sync::Arc::clone(&self.spec);
-        for (name, field) in &spec.fields {
+    pub(super) fn note_unreadable_people(&self, row: &Row, line: u64) {
+        for (name, field) in &self.spec.fields {
             let Some(kind) = field.kind.identifier() else {
                 continue;
             };
@@ -96,7 +95,7 @@ impl DeclarativeParser {
                     ("an email address", EMAIL_FIX)
                 };
                 // Never the value itself: the ledger holds no one's identifiers.
-                self.dropped.push(RowIssue {
+                self.dropped.borrow_mut().push(RowIssue {
                     line,
                     column_number: index.map(|c| c + 1),
                     column_name: Some(column.clone()),
@@ -107,10 +106,8 @@ impl DeclarativeParser {
                         &expected[expected.find(' ').map_or(0, |i| i + 1)..]
                     ),
                 });
-                let entry = self
-                    .unreadable
-                    .entry(column)
-                    .or_insert((field.kind, 0, line));
+                let mut unreadable = self.unreadable.borrow_mut();
+                let entry = unreadable.entry(column).or_insert((field.kind, 0, line));
                 entry.1 += 1;
             }
         }
@@ -121,10 +118,11 @@ impl DeclarativeParser {
     pub(super) fn collected_warnings(&self) -> Vec<String> {
         let mut warnings: Vec<String> = self
             .rate_mismatches
+            .borrow()
             .iter()
             .map(|m| format!("the file's own rate differs from its counts, {m}"))
             .collect();
-        for (column, (kind, count, first_line)) in &self.unreadable {
+        for (column, (kind, count, first_line)) in self.unreadable.borrow().iter() {
             let (what, fix) = if *kind == FieldType::Phone {
                 ("phone number(s)", PHONE_FIX)
             } else {
@@ -141,13 +139,14 @@ impl DeclarativeParser {
     /// warnings, and (when verbose) the columns the profile does not use.
     pub(super) fn collected_notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        if self.undated_rows > 0 {
+        let undated_rows = self.undated_rows.get();
+        if undated_rows > 0 {
             notes.push(if self.date_given {
-                format!("{} value(s) carried no date of their own and were dated {} (--date)", self.undated_rows, self.undated_date)
+                format!("{} value(s) carried no date of their own and were dated {} (--date)", undated_rows, self.undated_date)
             } else {
                 format!(
                     "{} value(s) carried no date of their own and were dated {} (the import day; pass --date to choose another)",
-                    self.undated_rows, self.undated_date
+                    undated_rows, self.undated_date
                 )
             });
         }

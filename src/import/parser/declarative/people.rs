@@ -19,7 +19,7 @@ const SOURCE_KEY_BYTES: usize = 16;
 impl DeclarativeParser {
     /// A person's contact with an effort. A row that names no one it can read is skipped whole.
     pub(super) fn touch(
-        &mut self,
+        &self,
         spec: &RecordSpec,
         row: &Row,
         line: u64,
@@ -78,7 +78,7 @@ impl DeclarativeParser {
 
     /// One offline action. With an `amount` field, a row without a number there makes none.
     pub(super) fn action(
-        &mut self,
+        &self,
         spec: &RecordSpec,
         index: usize,
         row: &Row,
