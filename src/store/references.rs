@@ -3,8 +3,14 @@
 //! rows cost more than a fifth of its time; checking each distinct value once costs a second or
 //! less, and the lookup indexes it reads were just built).
 
+use std::collections::HashMap;
+
 use anyhow::{Result, bail};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension};
+
+/// Parent keys below this are checked by bits (16 MiB of them at most).
+const MAX_KEY_BITS: i64 = 1 << 27;
 
 /// Fails, naming the table, column and the missing parent, if any row refers to a row that does
 /// not exist. The references are read from the schema, so a new table is checked too.
@@ -21,6 +27,7 @@ pub fn check_references_except(conn: &Connection, checked: &[&str]) -> Result<()
         )?
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let mut parents = ParentKeys::default();
     for table in tables.iter().filter(|t| !checked.contains(&t.as_str())) {
         // (id, column, parent table, parent column or none for its primary key)
         let references: Vec<(i64, String, String, Option<String>)> = conn
@@ -50,23 +57,10 @@ pub fn check_references_except(conn: &Connection, checked: &[&str]) -> Result<()
                         .optional()?
                         .unwrap_or_else(|| "rowid".to_string()),
                 };
-                // Each value once when an index lists them in order; otherwise row by row
-                // against the parent's key (a DISTINCT would first sort the whole column: for
-                // 200,000 identifiers, three times as long).
-                let distinct = if leads_an_index(conn, table, column)? {
-                    "DISTINCT"
-                } else {
-                    ""
-                };
-                conn.query_row(
-                    &format!(
-                        "SELECT count(*) FROM (SELECT {distinct} \"{column}\" AS v FROM \"{table}\"
-                                               WHERE \"{column}\" IS NOT NULL)
-                         WHERE v NOT IN (SELECT \"{parent_column}\" FROM \"{parent}\")"
-                    ),
-                    [],
-                    |row| row.get(0),
-                )?
+                match parents.missing(conn, table, column, parent, &parent_column)? {
+                    Some(missing) => missing,
+                    None => missing_by_lookup(conn, table, column, parent, &parent_column)?,
+                }
             };
             if missing > 0 {
                 bail!(
@@ -77,6 +71,100 @@ pub fn check_references_except(conn: &Connection, checked: &[&str]) -> Result<()
         }
     }
     Ok(())
+}
+
+/// The keys of each parent table as bits, read once for all the columns that name it: a
+/// column's values are then checked in one pass over it, with no lookup in the parent (the
+/// 200,000 identifiers of a first import: 18-30 ms, against 46-78 ms looking each one up).
+#[derive(Default)]
+struct ParentKeys {
+    /// (table, column) -> one bit per key, or none when a key is not a small whole number.
+    bits: HashMap<(String, String), Option<Vec<u64>>>,
+}
+
+impl ParentKeys {
+    /// How many of the column's values name no parent, or none when they cannot be checked by
+    /// bits (a key or value that is not a whole number from 0 to `MAX_KEY_BITS`).
+    fn missing(
+        &mut self,
+        conn: &Connection,
+        table: &str,
+        column: &str,
+        parent: &str,
+        parent_column: &str,
+    ) -> Result<Option<i64>> {
+        let key = (parent.to_string(), parent_column.to_string());
+        if !self.bits.contains_key(&key) {
+            let bits = key_bits(conn, parent, parent_column)?;
+            self.bits.insert(key.clone(), bits);
+        }
+        let Some(Some(bits)) = self.bits.get(&key) else {
+            return Ok(None);
+        };
+        let mut values = conn.prepare(&format!(
+            "SELECT \"{column}\" FROM \"{table}\" WHERE \"{column}\" IS NOT NULL"
+        ))?;
+        let mut rows = values.query([])?;
+        let mut missing = 0;
+        while let Some(row) = rows.next()? {
+            let ValueRef::Integer(value) = row.get_ref(0)? else {
+                return Ok(None);
+            };
+            let named = usize::try_from(value)
+                .ok()
+                .and_then(|v| bits.get(v / 64).map(|word| word & (1 << (v % 64)) != 0));
+            missing += i64::from(named != Some(true));
+        }
+        Ok(Some(missing))
+    }
+}
+
+/// One bit per key of the parent, or none when a key is not a whole number below `MAX_KEY_BITS`.
+fn key_bits(conn: &Connection, parent: &str, parent_column: &str) -> Result<Option<Vec<u64>>> {
+    let mut keys = conn.prepare(&format!("SELECT \"{parent_column}\" FROM \"{parent}\""))?;
+    let mut rows = keys.query([])?;
+    let mut bits: Vec<u64> = Vec::new();
+    while let Some(row) = rows.next()? {
+        let ValueRef::Integer(key) = row.get_ref(0)? else {
+            return Ok(None);
+        };
+        if !(0..MAX_KEY_BITS).contains(&key) {
+            return Ok(None);
+        }
+        let key = key as usize;
+        if key / 64 >= bits.len() {
+            bits.resize(key / 64 + 1, 0);
+        }
+        bits[key / 64] |= 1 << (key % 64);
+    }
+    Ok(Some(bits))
+}
+
+/// How many of the column's values name no parent, looked up in the parent's key.
+fn missing_by_lookup(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    parent: &str,
+    parent_column: &str,
+) -> Result<i64> {
+    // Each value once when an index lists them in order; otherwise row by row against the
+    // parent's key (a DISTINCT would first sort the whole column: for 200,000 identifiers,
+    // three times as long).
+    let distinct = if leads_an_index(conn, table, column)? {
+        "DISTINCT"
+    } else {
+        ""
+    };
+    Ok(conn.query_row(
+        &format!(
+            "SELECT count(*) FROM (SELECT {distinct} \"{column}\" AS v FROM \"{table}\"
+                                               WHERE \"{column}\" IS NOT NULL)
+                         WHERE v NOT IN (SELECT \"{parent_column}\" FROM \"{parent}\")"
+        ),
+        [],
+        |row| row.get(0),
+    )?)
 }
 
 /// Whether an index of the table starts with this column.
@@ -119,6 +207,16 @@ mod tests {
             err.contains("touch.person_id names a person that does not exist (1 reference(s))"),
             "{err}"
         );
+        // Beyond the parent's highest key, and below zero: missing too.
+        conn.execute_batch("INSERT INTO touch VALUES (6, 1000, 'opens', 1), (7, -1, 'opens', 1);")
+            .unwrap();
+        let err = check_references(&conn).unwrap_err().to_string();
+        assert!(
+            err.contains("touch.person_id names a person that does not exist (3 reference(s))"),
+            "{err}"
+        );
+        conn.execute_batch("DELETE FROM touch WHERE id IN (6, 7);")
+            .unwrap();
         conn.execute_batch(
             "DELETE FROM touch WHERE id = 4; INSERT INTO touch VALUES (5, 1, 'clicks', 1);",
         )
