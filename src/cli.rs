@@ -263,6 +263,9 @@ pub struct ImportArgs {
     /// The sheet of a workbook (.xlsx, .xls, .ods) to read (default: the first)
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+    /// Give one of the profile's fields this value on every row, e.g. --set event_date=2026-10-20 (repeat for more)
+    #[arg(long, value_name = "FIELD=VALUE", value_parser = parse_set)]
+    pub set: Vec<(String, String)>,
     /// Date for rows that carry none; for a snapshot it is --as-of; default: the import day
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
@@ -834,4 +837,16 @@ pub enum MetricCommand {
         #[arg(long)]
         description: String,
     },
+}
+
+/// `--set FIELD=VALUE`, as a pair.
+fn parse_set(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((field, value)) if !field.trim().is_empty() => {
+            Ok((field.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(format!(
+            "'{text}' is not FIELD=VALUE: write it as --set event_date=2026-10-20"
+        )),
+    }
 }

@@ -225,6 +225,7 @@ pub fn build(path: &Path, today: NaiveDate, on_step: &mut dyn FnMut(Step)) -> Re
             new_key: false,
             locale: None,
             sheet: None,
+            set: Vec::new(),
         };
         let source = ImportSource::from_bytes(sample.name, sample.bytes);
         let report = import::import(&mut store, source, &options, &mut Silent)?;

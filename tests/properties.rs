@@ -57,6 +57,7 @@ impl Db {
             new_key: false,
             locale: None,
             sheet: None,
+            set: Vec::new(),
         };
         let source = ImportSource::open(&path)?;
         import::import(&mut self.store, source, &options, &mut Silent)

@@ -28,6 +28,7 @@ pub fn run(context: &Context, command: CalendarCommand) -> Result<()> {
                 tz: None,
                 locale: None,
                 sheet: None,
+                set: Vec::new(),
                 date: None,
                 as_of: None,
                 period: None,

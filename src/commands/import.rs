@@ -61,6 +61,7 @@ pub fn run(context: &Context, args: ImportArgs) -> Result<()> {
         new_key: args.new_key,
         locale: args.locale.clone(),
         sheet: args.sheet.clone(),
+        set: args.set.clone(),
     };
     let mut rejects = match &args.rejects {
         Some(path) => Some(RejectsSink::new(path)?),

@@ -188,5 +188,6 @@ fn read_context(store: &Store, options: &ImportOptions, file_name: &str) -> Resu
         new_key: options.new_key,
         locale_override: options.locale.clone(),
         org_locale: settings::locale(conn)?,
+        set: options.set.clone(),
     })
 }

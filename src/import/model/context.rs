@@ -41,4 +41,6 @@ pub(crate) struct ReadContext {
     /// `--locale`, which wins over the profile's `locale`, which wins over `org_locale`.
     pub locale_override: Option<crate::locale::Locale>,
     pub org_locale: Option<crate::locale::Locale>,
+    /// `--set FIELD=VALUE`: fields given one value for the whole file.
+    pub set: Vec<(String, String)>,
 }

@@ -30,6 +30,8 @@ pub struct ImportOptions {
     pub locale: Option<crate::locale::Locale>,
     /// `--sheet`: the sheet of a workbook to read (default: the first).
     pub sheet: Option<String>,
+    /// `--set FIELD=VALUE`: a profile's field given one value for every row of these files.
+    pub set: Vec<(String, String)>,
 }
 
 /// How every row read was accounted for.

@@ -53,10 +53,11 @@ pub(crate) fn fingerprint(
     part(profile_text);
     part(&context.file_name);
     part(&format!(
-        "{:?}|{:?}|{:?}|{}",
+        "{:?}|{:?}|{:?}|{:?}|{}",
         context.campaign_override.as_ref().map(|(_, id)| id),
         options.tz,
         options.time,
+        options.set,
         // Rows without a date take today's; dates are checked against a window around today.
         options.today
     ));

@@ -1,7 +1,9 @@
 //! Checking a profile once it parses: every field readable from one place, every reference to
 //! a field, channel, metric and touch kind known, each problem with its line.
 
-use super::{FieldSpec, FieldType, ProfileSpec, RecordSpec, Shape, SpecError, TOUCH_KINDS};
+use super::{
+    Condition, FieldSpec, FieldType, ProfileSpec, RecordSpec, Shape, SpecError, TOUCH_KINDS,
+};
 use crate::channels;
 
 pub(super) fn check(
@@ -120,6 +122,7 @@ fn check_one_place(
         field.from.is_some(),
         field.preamble.is_some(),
         field.file_name.is_some(),
+        field.value.is_some(),
     ];
     match sources.iter().filter(|s| **s).count() {
         0 => field_ref_error(
@@ -127,7 +130,7 @@ fn check_one_place(
             text,
             needle,
             format!(
-                "the field '{name}' says nowhere to read it: give headers = [\"...\"], position = N, from = \"field\" with param, preamble = \"Label:\" or file_name = \"leading-id\""
+                "the field '{name}' says nowhere to read it: give headers = [\"...\"], position = N, from = \"field\" with param, preamble = \"Label:\", file_name = \"leading-id\" or value = \"...\" (\"\" for one given on import with --set)"
             ),
         ),
         1 => {}
@@ -136,7 +139,7 @@ fn check_one_place(
             text,
             needle,
             format!(
-                "the field '{name}' gives more than one place to read it; keep one of headers, position, from, preamble, file_name"
+                "the field '{name}' gives more than one place to read it; keep one of headers, position, from, preamble, file_name, value"
             ),
         ),
     }
@@ -235,6 +238,7 @@ fn check_references(spec: &ProfileSpec, text: &str, errors: &mut Vec<SpecError>)
     for rule in &spec.skip {
         for condition in &rule.when {
             field_ref(spec, text, errors, &condition.field, "a skip rule");
+            check_passed(spec, text, errors, condition);
         }
     }
     for rate in &spec.rates {
@@ -257,6 +261,7 @@ fn check_records(
     for record in &spec.records {
         for condition in record.conditions() {
             field_ref(spec, text, errors, &condition.field, "a record's when");
+            check_passed(spec, text, errors, condition);
         }
         for field in record.fields() {
             field_ref(spec, text, errors, field, "a record");
@@ -446,6 +451,29 @@ fn field_ref(spec: &ProfileSpec, text: &str, errors: &mut Vec<SpecError>, field:
             text,
             &format!("\"{field}\""),
             format!("{role} names the field '{field}', which is not defined under [fields]"),
+        );
+    }
+}
+
+/// `passed` asks whether a day is over: only a `date` or `time` field has one.
+fn check_passed(
+    spec: &ProfileSpec,
+    text: &str,
+    errors: &mut Vec<SpecError>,
+    condition: &Condition,
+) {
+    let Some(field) = spec.fields.get(&condition.field) else {
+        return;
+    };
+    if condition.passed.is_some() && !matches!(field.kind, FieldType::Date | FieldType::Time) {
+        field_ref_error(
+            errors,
+            text,
+            "passed",
+            format!(
+                "passed = ... asks whether the day in '{}' is over, but that field is not a date or time: give it type = \"date\" or \"time\"",
+                condition.field
+            ),
         );
     }
 }

@@ -197,6 +197,11 @@ pub struct FieldSpec {
     /// name without its extension.
     #[serde(default)]
     pub file_name: Option<String>,
+    /// A constant: every row has this value (an event, a channel or a campaign that the file
+    /// does not name). `turnout import --set FIELD=VALUE` gives it, or overrides it, for one
+    /// import.
+    #[serde(default)]
+    pub value: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

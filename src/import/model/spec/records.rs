@@ -21,6 +21,10 @@ pub struct Condition {
     /// The value is unknown (or known).
     #[serde(default)]
     pub blank: Option<bool>,
+    /// A `date` or `time` field's day is before the import's day (or, with `false`, is not):
+    /// whether the event has passed. An unknown value holds neither.
+    #[serde(default)]
+    pub passed: Option<bool>,
 }
 
 /// What one row yields. Every record may have `when` conditions; fields are named by key.

@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use csv::ByteRecord;
 
-use crate::import::model::spec::{FieldSpec, ProfileSpec, RecordSpec};
+use crate::import::model::spec::{FieldSpec, FieldType, ProfileSpec, RecordSpec};
 use crate::import::model::{Profile, ReadContext, RowParser, show_header};
 use crate::import::parser::identifiers::Identifiers;
 use crate::people::Hasher;
@@ -94,8 +94,37 @@ impl DeclarativeProfile {
         zone: Tz,
     ) -> Result<BTreeMap<String, Val<'static>>, String> {
         let locale = locale_of(&self.spec, context);
+        if let Some((unknown, _)) = context
+            .set
+            .iter()
+            .find(|(name, _)| !self.spec.fields.contains_key(name))
+        {
+            let names: Vec<&str> = self.spec.fields.keys().map(String::as_str).collect();
+            return Err(format!(
+                "--set {unknown}=...: the profile {} has no field '{unknown}'; its fields are {}",
+                self.spec.name,
+                names.join(", ")
+            ));
+        }
         let mut constants = BTreeMap::new();
+        let mut not_given = Vec::new();
         for (name, field) in &self.spec.fields {
+            let given = context.set.iter().rev().find(|(set, _)| set == name);
+            if let Some(text) = given.map(|(_, value)| value).or(field.value.as_ref()) {
+                let value =
+                    read_value(field, text, zone, locale.as_ref()).map_err(|(expected, _)| {
+                        format!("--set {name}={text}: '{text}' is not {expected}")
+                    })?;
+                if field.required && value == Val::Unknown {
+                    not_given.push(match field.kind {
+                        FieldType::Date => format!("--set {name}=YYYY-MM-DD"),
+                        FieldType::Time => format!("--set {name}=YYYY-MM-DDTHH:MM"),
+                        _ => format!("--set {name}=VALUE"),
+                    });
+                }
+                constants.insert(name.clone(), value.into_owned());
+                continue;
+            }
             if field.position.is_some() || !field.headers.is_empty() {
                 // Read from a column (see `columns`).
                 continue;
@@ -114,6 +143,13 @@ impl DeclarativeProfile {
                 };
                 constants.insert(name.clone(), value);
             }
+        }
+        if !not_given.is_empty() {
+            return Err(format!(
+                "this export does not say everything the profile {} needs: give it with {}",
+                self.spec.name,
+                not_given.join(" ")
+            ));
         }
         Ok(constants)
     }
@@ -243,8 +279,10 @@ impl Profile for DeclarativeProfile {
             ));
         }
         let zone = zone_of(&self.spec, context);
-        let (columns, used) = self.columns(header);
+        let (mut columns, used) = self.columns(header);
         let constants = self.constants(context, zone)?;
+        // A value given on import wins over the file's column.
+        columns.retain(|name, _| !constants.contains_key(name));
         let identifiers = self.identifiers(context)?;
         let ignored = self.unused_columns(header, &used);
         Ok(Box::new(DeclarativeParser {
@@ -274,6 +312,7 @@ impl Profile for DeclarativeProfile {
             campaign_override: context.campaign_override.as_ref().map(|(_, id)| *id),
             moment: context.moment,
             undated_date: context.date_override.unwrap_or(context.today),
+            today: context.today,
             date_given: context.date_override.is_some(),
             bounds: (
                 NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date"),

@@ -48,6 +48,8 @@ pub(super) struct DeclarativeParser {
     pub(super) campaign_override: Option<i64>,
     pub(super) moment: Moment,
     pub(super) undated_date: NaiveDate,
+    /// The import's day (`--today`): whether an event has passed.
+    pub(super) today: NaiveDate,
     pub(super) date_given: bool,
     pub(super) bounds: (NaiveDate, NaiveDate),
     pub(super) ignored: Vec<String>,
@@ -174,6 +176,16 @@ impl DeclarativeParser {
             {
                 return false;
             }
+            if let Some(passed) = c.passed {
+                let day = match value {
+                    Val::Time(t) => Some(t.with_timezone(&self.org_tz).date_naive()),
+                    Val::Date(d) => Some(*d),
+                    _ => None,
+                };
+                if day.is_none_or(|day| (day < self.today) != passed) {
+                    return false;
+                }
+            }
             if let Some(values) = &c.one_of
                 && (*value == Val::Unknown || !values.iter().any(|v| v.eq_ignore_ascii_case(&text)))
             {
@@ -196,7 +208,7 @@ impl DeclarativeParser {
         for c in conditions {
             let field = self.spec.fields.get(&c.field)?;
             let column = *self.columns.get(&c.field)?;
-            if field.kind != FieldType::Text || c.is.is_some() {
+            if field.kind != FieldType::Text || c.is.is_some() || c.passed.is_some() {
                 return None;
             }
             let text = std::str::from_utf8(record.get(column).unwrap_or_default())
@@ -274,7 +286,7 @@ impl DeclarativeParser {
         }
     }
 
-    fn midday(&self, day: NaiveDate) -> DateTime<Utc> {
+    pub(super) fn midday(&self, day: NaiveDate) -> DateTime<Utc> {
         let noon = day.and_hms_opt(12, 0, 0).expect("valid time");
         self.org_tz
             .from_local_datetime(&noon)

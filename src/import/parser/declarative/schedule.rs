@@ -26,11 +26,13 @@ impl DeclarativeParser {
         let Some(id) = self.text_of(row, event) else {
             return Made::Nothing;
         };
+        // A day without a time (an event's date given on import) starts at midday.
         let starts_at = starts
             .as_ref()
             .and_then(|f| row.get(f))
             .and_then(|v| match v {
                 Val::Time(t) => Some(*t),
+                Val::Date(d) => Some(self.midday(*d)),
                 _ => None,
             });
         Made::One(Record::Event(EventRecord {
