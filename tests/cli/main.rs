@@ -10,6 +10,7 @@ mod campaigns;
 mod corpus;
 mod demo;
 mod drivers;
+mod eventbrite;
 mod experiments;
 mod export;
 mod goals;

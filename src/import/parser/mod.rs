@@ -111,6 +111,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../../imports/profiles/civicrm-participants.toml"),
     ),
     (
+        "eventbrite-attendees",
+        include_str!("../../../imports/profiles/eventbrite-attendees.toml"),
+    ),
+    (
         "turnout-calendar",
         include_str!("../../../imports/profiles/turnout-calendar.toml"),
     ),
