@@ -120,13 +120,25 @@ fn choose<'r>(
     name: &str,
     context: &mut ReadContext,
 ) -> Result<(&'r dyn Profile, Layout)> {
+    // A profile asked for that puts its header further down: the lines above are its titles.
+    let asked_row = requested
+        .and_then(|name| registry.get(name))
+        .and_then(|profile| profile.spec())
+        .and_then(|spec| spec.header_row);
+    while asked_row.is_some_and(|row| file.header_line() < row)
+        && file.next_header(&mut context.preamble)?
+    {}
+    // Without --profile, lines down to the furthest `header_row` of any profile are tried too,
+    // whatever their cells.
+    let furthest_row = registry.furthest_header_row().unwrap_or(0);
     let mut first_refusal = None;
-    for _ in 0..=MOST_TITLE_LINES {
+    for _ in 0..=MOST_TITLE_LINES.max(furthest_row as usize) {
         match registry.choose(requested, &file.header_names, &file.header, name, context) {
             Ok(found) => return Ok(found),
             Err(refusal) => {
                 first_refusal.get_or_insert(refusal);
-                let may_be_title = requested.is_none() && file.header.len() <= 1;
+                let may_be_title = requested.is_none()
+                    && (file.header.len() <= 1 || file.header_line() < furthest_row);
                 if !may_be_title || !file.next_header(&mut context.preamble)? {
                     break;
                 }

@@ -289,3 +289,47 @@ fn a_reports_errors_name_the_line_its_value_is_on_whatever_the_line_ends() {
             ));
     }
 }
+
+#[test]
+fn a_profile_header_row_looks_past_title_lines_of_many_cells() {
+    let sandbox = Sandbox::with_campaign();
+    let profile = "name = \"doorknock-sheet\"\ntool = \"A canvass spreadsheet\"\n\
+        description = \"Doors per day, two title lines above the header\"\nplatform = \"doorknock\"\n\
+        header_row = 3\n\n[fields]\nday = { headers = [\"Day\"], required = true, type = \"date\" }\n\
+        doors = { headers = [\"Doors\"], required = true, type = \"count\" }\n\n[[records]]\n\
+        kind = \"metrics\"\nchannel = \"field\"\ndate = \"day\"\nmetrics = { doors = \"doors\" }\n";
+    // Excel's line ends; the titles have two cells each, so they look like no header at all.
+    let file = sandbox.write(
+        "doors.csv",
+        "Eastside canvass,October 2026\r\nTeam,Kyiv\r\nDay,Doors\r\n2026-10-05,40\r\n\
+         2026-10-06,many\r\n2026-10-07,25\r\n",
+    );
+    let file = file.to_str().unwrap();
+    let with_profile = sandbox.write("doors.toml", profile);
+    let import = |args: &[&str]| {
+        let mut all = vec![
+            "import",
+            file,
+            "--campaign",
+            "fair-rent-now",
+            "--today",
+            TODAY,
+        ];
+        all.extend(args);
+        sandbox
+            .cmd()
+            .args(&all)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(
+                "  line 5, column 2 (Doors): 'many' is not a whole number of zero or more, e.g. 1,234\n",
+            ))
+    };
+    import(&["--profile", with_profile.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(total(&sandbox, "doors"), 0.0);
+    // Beside the database, the profile recognises the file by its header on line 3.
+    std::fs::create_dir_all(sandbox.path("profiles")).unwrap();
+    std::fs::write(sandbox.path("profiles/doorknock-sheet.toml"), profile).unwrap();
+    import(&[]);
+    assert_eq!(total(&sandbox, "doors"), 65.0);
+}

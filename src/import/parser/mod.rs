@@ -211,6 +211,14 @@ impl Registry {
             .map(|p| p.as_ref())
     }
 
+    /// The furthest line a profile puts its header on (`header_row`), if any does.
+    pub fn furthest_header_row(&self) -> Option<u64> {
+        self.profiles
+            .iter()
+            .filter_map(|p| p.spec().and_then(|s| s.header_row))
+            .max()
+    }
+
     pub fn names(&self) -> Vec<&str> {
         self.profiles.iter().map(|p| p.name()).collect()
     }

@@ -77,6 +77,11 @@ impl OpenedFile {
         notes
     }
 
+    /// The line the header is on, as an editor numbers it.
+    pub fn header_line(&self) -> u64 {
+        self.preamble_lines + self.title_lines + 1
+    }
+
     /// Takes the header line for a title above the real header (Meta and LinkedIn downloads
     /// put one there): it joins the preamble, and the next line is read as the header. False
     /// at the end of the file.

@@ -19,6 +19,11 @@ pub(super) fn check(
     check_references(spec, text, &mut errors);
     check_records(spec, text, metric_known, &mut errors);
     check_types(spec, text, &mut errors);
+    match spec.header_row {
+        Some(0) => field_ref_error(&mut errors, text, "header_row", "header_row = 0: the first line is 1".to_string()),
+        Some(_) if !spec.header => field_ref_error(&mut errors, text, "header_row", "header_row names the header's line, but header = false says the file has none: keep one of them".to_string()),
+        _ => {}
+    }
     if spec.records.is_empty() {
         errors.push(SpecError {
             line: None,

@@ -31,6 +31,10 @@ pub struct ProfileSpec {
     /// False for files whose first line is already data; fields then name their `position`.
     #[serde(default = "yes")]
     pub header: bool,
+    /// The line the header is on (the first line is 1), when the tool writes title lines above
+    /// it; without it, one or two title lines of a single cell are looked past.
+    #[serde(default)]
+    pub header_row: Option<u64>,
     /// The character between fields, when the tool always uses one: `","`, `";"`, `"\t"` or
     /// `"|"`. Without it, turnout finds it in the file.
     #[serde(default)]
