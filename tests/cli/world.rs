@@ -333,3 +333,60 @@ fn a_profile_header_row_looks_past_title_lines_of_many_cells() {
     import(&[]);
     assert_eq!(total(&sandbox, "doors"), 65.0);
 }
+
+#[test]
+fn a_wide_sheet_of_weeks_gives_each_number_for_its_whole_week() {
+    let sandbox = Sandbox::with_campaign();
+    let profile = sandbox.write(
+        "field-weeks.toml",
+        "name = \"field-weeks\"\ntool = \"A field team's sheet\"\n\
+         description = \"One row per week, one column per number\"\nplatform = \"field-sheet\"\n\n\
+         [fields]\nweek = { headers = [\"Week\"], required = true, type = \"date\" }\n\
+         doors = { headers = [\"Doors\"], required = true, type = \"count\" }\n\
+         calls = { headers = [\"Calls\"], type = \"count\" }\n\n[[records]]\nkind = \"metrics\"\n\
+         channel = \"field\"\ndate = \"week\"\nmetrics = { doors = \"doors\", calls = \"calls\" }\n",
+    );
+    // Week 42's calls are blank: unknown, not zero, so no number is kept for them.
+    let file = sandbox.write(
+        "weeks.csv",
+        "Week,Doors,Calls\n2026-W41,300,120\n2026-W42,280,\n",
+    );
+    let rows = sandbox.json(&[
+        "import",
+        file.to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
+        "--campaign",
+        "fair-rent-now",
+        "--today",
+        TODAY,
+    ]);
+    assert_eq!(import_counts(&rows[0]), [2, 2, 0, 0, 0, 0]);
+    let weekly: Vec<(String, String, f64)> = sandbox
+        .json(&[
+            "totals",
+            "--by",
+            "week",
+            "--campaign",
+            "fair-rent-now",
+            "--today",
+            TODAY,
+        ])
+        .iter()
+        .map(|row| {
+            (
+                row["metric"].as_str().unwrap().to_string(),
+                row["week"].as_str().unwrap().to_string(),
+                number(&row["value"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        weekly,
+        vec![
+            ("calls".to_string(), "2026-W41".to_string(), 120.0),
+            ("doors".to_string(), "2026-W41".to_string(), 300.0),
+            ("doors".to_string(), "2026-W42".to_string(), 280.0),
+        ]
+    );
+}

@@ -140,12 +140,19 @@ impl DeclarativeParser {
         end_date: &Option<String>,
     ) -> Result<(NaiveDate, Grain, Span), RowIssue> {
         let placed = match self.moment {
-            Moment::Events => (self.day_of(row, date.as_ref()), Grain::Day, Span::Own),
+            Moment::Events => {
+                let week = date
+                    .as_ref()
+                    .and_then(|f| row.get(f))
+                    .is_some_and(|v| matches!(v, Val::Week(_)));
+                let grain = if week { Grain::Week } else { Grain::Day };
+                (self.day_of(row, date.as_ref()), grain, Span::Own)
+            }
             Moment::AsOf { day, .. } => (day, Grain::Day, Span::Snapshot),
             Moment::Period { given, date: day } => {
                 let day_in = |field: &Option<String>| match field.as_ref().and_then(|f| row.get(f))
                 {
-                    Some(Val::Date(d)) => Some(*d),
+                    Some(Val::Date(d) | Val::Week(d)) => Some(*d),
                     Some(Val::Time(t)) => Some(t.with_timezone(&self.org_tz).date_naive()),
                     _ => None,
                 };

@@ -177,10 +177,11 @@ impl DeclarativeParser {
                 return false;
             }
             if let Some(passed) = c.passed {
+                // A week has passed once its Sunday has.
                 let day = match value {
                     Val::Time(t) => Some(t.with_timezone(&self.org_tz).date_naive()),
-                    Val::Date(d) => Some(*d),
-                    _ => None,
+                    Val::Week(monday) => Some(*monday + chrono::Duration::days(6)),
+                    other => other.day(),
                 };
                 if day.is_none_or(|day| (day < self.today) != passed) {
                     return false;
@@ -267,7 +268,7 @@ impl DeclarativeParser {
     pub(super) fn day_of(&self, row: &Row, field: Option<&String>) -> NaiveDate {
         match field.and_then(|f| row.get(f)) {
             Some(Val::Time(t)) => t.with_timezone(&self.org_tz).date_naive(),
-            Some(Val::Date(d)) => *d,
+            Some(Val::Date(d) | Val::Week(d)) => *d,
             _ => {
                 self.undated_rows.set(self.undated_rows.get() + 1);
                 self.undated_date
@@ -278,7 +279,7 @@ impl DeclarativeParser {
     pub(super) fn time_of(&self, row: &Row, field: Option<&String>) -> DateTime<Utc> {
         match field.and_then(|f| row.get(f)) {
             Some(Val::Time(t)) => *t,
-            Some(Val::Date(d)) => self.midday(*d),
+            Some(Val::Date(d) | Val::Week(d)) => self.midday(*d),
             _ => {
                 self.undated_rows.set(self.undated_rows.get() + 1);
                 self.midday(self.undated_date)

@@ -32,7 +32,7 @@ impl DeclarativeParser {
             .and_then(|f| row.get(f))
             .and_then(|v| match v {
                 Val::Time(t) => Some(*t),
-                Val::Date(d) => Some(self.midday(*d)),
+                Val::Date(d) | Val::Week(d) => Some(self.midday(*d)),
                 _ => None,
             });
         Made::One(Record::Event(EventRecord {
@@ -120,7 +120,7 @@ impl DeclarativeParser {
     /// A plan item's day: its date, or the day of its date and time in the organization's zone.
     fn plan_day(&self, row: &Row, line: u64, date: &str) -> Result<NaiveDate, RowIssue> {
         match row.get(date) {
-            Some(Val::Date(d)) => Ok(*d),
+            Some(Val::Date(d) | Val::Week(d)) => Ok(*d),
             Some(Val::Time(t)) => Ok(t.with_timezone(&self.org_tz).date_naive()),
             _ => Err(self.issue(
                 line,

@@ -24,6 +24,9 @@ pub(super) enum Val<'a> {
     Bool(bool),
     Time(DateTime<Utc>),
     Date(NaiveDate),
+    /// An ISO week (`2026-W41`) in a `date` field, by its Monday: a sheet of one row per week
+    /// gives each number for the whole week.
+    Week(NaiveDate),
 }
 
 /// One row, read: a value per field of the profile (in the order of `names`, the profile's
@@ -83,6 +86,7 @@ impl<'a> Val<'a> {
             Val::Bool(b) => Val::Bool(*b),
             Val::Time(t) => Val::Time(*t),
             Val::Date(d) => Val::Date(*d),
+            Val::Week(d) => Val::Week(*d),
         }
     }
 
@@ -95,6 +99,15 @@ impl<'a> Val<'a> {
             Val::Bool(b) => Val::Bool(b),
             Val::Time(t) => Val::Time(t),
             Val::Date(d) => Val::Date(d),
+            Val::Week(d) => Val::Week(d),
+        }
+    }
+
+    /// The day of a date, or the Monday of a week.
+    pub(super) fn day(&self) -> Option<NaiveDate> {
+        match self {
+            Val::Date(d) | Val::Week(d) => Some(*d),
+            _ => None,
         }
     }
 
@@ -107,6 +120,7 @@ impl<'a> Val<'a> {
             Val::Bool(b) => b.to_string(),
             Val::Time(t) => t.to_rfc3339(),
             Val::Date(d) => d.to_string(),
+            Val::Week(d) => crate::dates::week_label(*d),
         }
     }
 }
@@ -180,6 +194,9 @@ pub(super) fn read_value<'a>(
         },
         FieldType::Time => read_time(field, text, zone, locale),
         FieldType::Date => {
+            if let Some(monday) = crate::dates::parse_week(text) {
+                return Ok(Val::Week(monday));
+            }
             for format in field.formats.iter().map(String::as_str).chain(["%Y-%m-%d"]) {
                 if let Ok(d) = NaiveDate::parse_from_str(text, format) {
                     return Ok(Val::Date(d));
@@ -187,8 +204,11 @@ pub(super) fn read_value<'a>(
             }
             match crate::locale::day(text, locale) {
                 Ok(Some(day)) => Ok(Val::Date(day)),
-                Ok(None) => fail("a date, e.g. 2026-10-05"),
-                Err(why) => because("a date, e.g. 2026-10-05", Some(why)),
+                Ok(None) => fail("a date, e.g. 2026-10-05, or a week, e.g. 2026-W41"),
+                Err(why) => because(
+                    "a date, e.g. 2026-10-05, or a week, e.g. 2026-W41",
+                    Some(why),
+                ),
             }
         }
     }
