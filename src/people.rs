@@ -18,6 +18,8 @@ const KEY_BYTES: usize = 32;
 pub enum IdKind {
     Email,
     Phone,
+    /// The id a tool gives a person (NGP VAN's VANID), in the tool's namespace.
+    Platform,
 }
 
 impl IdKind {
@@ -25,8 +27,16 @@ impl IdKind {
         match self {
             IdKind::Email => "email",
             IdKind::Phone => "phone",
+            IdKind::Platform => "platform",
         }
     }
+}
+
+/// A tool's id for a person, in the tool's namespace (`van:1234567`): trimmed, lower-cased;
+/// `None` when blank. The same id from another tool is another person.
+pub fn normalize_platform_id(platform: &str, text: &str) -> Option<String> {
+    let id = text.trim();
+    (!id.is_empty()).then(|| format!("{}:{}", platform.to_lowercase(), id.to_lowercase()))
 }
 
 /// Lower-cased, trimmed; `None` when it is not an email address at all.

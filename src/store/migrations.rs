@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "009_dropped_identifiers_and_conversations.sql",
         include_str!("../../schema/009_dropped_identifiers_and_conversations.sql"),
     ),
+    (
+        "010_platform_identifiers.sql",
+        include_str!("../../schema/010_platform_identifiers.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

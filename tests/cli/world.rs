@@ -390,3 +390,50 @@ fn a_wide_sheet_of_weeks_gives_each_number_for_its_whole_week() {
         ]
     );
 }
+
+#[test]
+fn a_vanid_links_one_voter_across_vans_files() {
+    let sandbox = Sandbox::with_campaign();
+    let import = |file: &str| {
+        let rows = sandbox.json(&[
+            "import",
+            file,
+            "--campaign",
+            "fair-rent-now",
+            "--today",
+            TODAY,
+        ]);
+        assert_eq!(rows[0]["profile"], "van-contact-history");
+        import_counts(&rows[0])
+    };
+    // Five voters contacted (100231-100235); the text message makes no number and no person.
+    assert_eq!(
+        import(&corpus("van-contact-history.xls")),
+        [6, 5, 0, 0, 0, 1]
+    );
+    // A week later the phone bank reaches 100232 again, and a new voter, 100237: as VAN writes
+    // it, UTF-16 with tabs.
+    let text = "Voter File VANID\tContact Name\tDate Canvassed\tResult\tContact Type\tCanvassed By\r\n\
+                100232\tChen, Li\t10/19/2026\tCanvassed\tPhone\tLuis Tanaka\r\n\
+                100237\tWu, Mei\t10/19/2026\tNot Home\tPhone\tLuis Tanaka\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let later = sandbox.write("ContactHistory-2026-10-19.xls", bytes);
+    assert_eq!(import(later.to_str().unwrap()), [2, 2, 0, 0, 0, 0]);
+    assert_eq!(total(&sandbox, "calls"), 4.0);
+    assert_eq!(total(&sandbox, "conversations"), 4.0);
+    // Six voters, not seven: 100232 is one person in both files, known by a hash of "van:100232".
+    let out = sandbox.path("out");
+    sandbox.ok(&["export", out.to_str().unwrap()]);
+    let (_, people) = csv_rows(&out.join("person.csv"));
+    let (header, identifiers) = csv_rows(&out.join("person_identifier.csv"));
+    let kind = header.iter().position(|h| h == "kind").unwrap();
+    assert_eq!(people.len(), 6);
+    assert_eq!(
+        identifiers
+            .iter()
+            .map(|row| row[kind].as_str())
+            .collect::<Vec<_>>(),
+        vec!["platform"; 6]
+    );
+}

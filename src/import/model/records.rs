@@ -66,11 +66,11 @@ pub struct EffortInfo {
     pub sent_at: Option<String>,
 }
 
-/// The hashed identifiers a row carries for one person: an email, a phone, or both, kept in
+/// The hashed identifiers a row carries for one person: an email, a phone, the tool's id, kept in
 /// place (no allocation per row).
 #[derive(Debug, Clone, Default)]
 pub struct PersonIds {
-    pub hashes: SmallVec<[(IdKind, IdHash); 2]>,
+    pub hashes: SmallVec<[(IdKind, IdHash); 3]>,
     /// The identifiers' part of row identities (see `people::Hasher::row_hash`).
     pub row_hashes: Vec<String>,
     /// The same part as written before schema version 3, when the database may hold such rows.

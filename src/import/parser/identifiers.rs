@@ -14,7 +14,9 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher as _};
 use foldhash::quality::RandomState;
 
 use crate::import::model::PersonIds;
-use crate::people::{Hasher, IdHash, IdKind, normalize_email, normalize_phone};
+use crate::people::{
+    Hasher, IdHash, IdKind, normalize_email, normalize_phone, normalize_platform_id,
+};
 
 /// How many cells are remembered when rows need nothing but the people's hashes (touches):
 /// as many as the writer remembers people (`resolver::people`), in the 2^18 slots of a map
@@ -66,6 +68,8 @@ impl std::hash::Hasher for FirstHalf {
 pub struct Identifiers {
     hasher: Hasher,
     default_country: String,
+    /// The profile's platform: the namespace of the ids the tool gives people.
+    platform: String,
     /// Whether rows need the identifiers' part of their identity (actions and numbers do;
     /// touches are their own identity).
     row_hashes: bool,
@@ -80,7 +84,13 @@ pub struct Identifiers {
 }
 
 impl Identifiers {
-    pub fn new(hasher: Hasher, default_country: &str, row_hashes: bool, legacy: bool) -> Self {
+    pub fn new(
+        hasher: Hasher,
+        default_country: &str,
+        platform: &str,
+        row_hashes: bool,
+        legacy: bool,
+    ) -> Self {
         let remembered = if row_hashes {
             REMEMBERED_WITH_ROW_HASHES
         } else {
@@ -89,6 +99,7 @@ impl Identifiers {
         Identifiers {
             hasher,
             default_country: default_country.to_string(),
+            platform: platform.to_string(),
             row_hashes,
             legacy: legacy && row_hashes,
             seen: RefCell::new(HashMap::with_capacity_and_hasher(
@@ -114,10 +125,21 @@ impl Identifiers {
         Fingerprint(bytes)
     }
 
-    /// The hashed identifiers of one person, from the cells as written.
-    pub fn person(&self, email: Option<&str>, phone: Option<&str>) -> PersonIds {
+    /// The hashed identifiers of one person, from the cells as written: an email, a phone, the
+    /// tool's id for them.
+    pub fn person(
+        &self,
+        email: Option<&str>,
+        phone: Option<&str>,
+        platform_id: Option<&str>,
+    ) -> PersonIds {
         let mut ids = PersonIds::default();
-        for (kind, text) in [(IdKind::Email, email), (IdKind::Phone, phone)] {
+        let cells = [
+            (IdKind::Email, email),
+            (IdKind::Phone, phone),
+            (IdKind::Platform, platform_id),
+        ];
+        for (kind, text) in cells {
             let Some(text) = text else { continue };
             self.with_hashed(kind, text, |hash, rows| {
                 if let Some(hash) = hash {
@@ -166,6 +188,7 @@ impl Identifiers {
         let normalized = match kind {
             IdKind::Email => normalize_email(text),
             IdKind::Phone => normalize_phone(text, &self.default_country),
+            IdKind::Platform => normalize_platform_id(&self.platform, text),
         };
         if seen.len() >= self.remembered {
             seen.clear();
@@ -193,29 +216,32 @@ mod tests {
     fn identifiers(row_hashes: bool) -> (tempfile::TempDir, Identifiers) {
         let dir = tempfile::tempdir().unwrap();
         let hasher = Hasher::open(&dir.path().join("t.db"), false).unwrap();
-        (dir, Identifiers::new(hasher, "US", row_hashes, false))
+        (
+            dir,
+            Identifiers::new(hasher, "US", "test", row_hashes, false),
+        )
     }
 
     #[test]
     fn an_identifier_hashes_the_same_from_memory_as_the_first_time() {
         let (_dir, ids) = identifiers(true);
-        let first = ids.person(Some(" Alex@Example.org"), Some("(510) 555-0120"));
-        let again = ids.person(Some(" Alex@Example.org"), Some("(510) 555-0120"));
+        let first = ids.person(Some(" Alex@Example.org"), Some("(510) 555-0120"), None);
+        let again = ids.person(Some(" Alex@Example.org"), Some("(510) 555-0120"), None);
         assert_eq!(first.hashes, again.hashes);
         assert_eq!(first.row_hashes, again.row_hashes);
         assert_eq!(first.hashes.len(), 2);
         assert_eq!(first.row_hashes.len(), 2);
         // Written differently, the same email: the same person.
-        let other = ids.person(Some("alex@example.org"), None);
+        let other = ids.person(Some("alex@example.org"), None, None);
         assert_eq!(other.hashes[0], first.hashes[0]);
     }
 
     #[test]
     fn unreadable_cells_name_no_one_and_touches_need_no_row_hashes() {
         let (_dir, ids) = identifiers(false);
-        let person = ids.person(Some("not an email"), Some("12"));
+        let person = ids.person(Some("not an email"), Some("12"), None);
         assert!(person.hashes.is_empty());
-        let person = ids.person(Some("alex@example.org"), None);
+        let person = ids.person(Some("alex@example.org"), None, None);
         assert_eq!(person.hashes.len(), 1);
         assert!(person.row_hashes.is_empty());
     }

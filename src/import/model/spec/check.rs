@@ -411,10 +411,16 @@ fn typed_uses<'r>(record: &'r RecordSpec) -> Vec<TypedUse<'r>> {
             amount,
             email,
             phone,
+            platform_id,
             ..
         } => {
             add(Some(time), "a time", MOMENTS);
             add(amount.as_ref(), "an amount", NUMBERS);
+            add(
+                platform_id.as_ref(),
+                "a person's id in the tool",
+                &[FieldType::PlatformId],
+            );
             (email.as_ref(), phone.as_ref())
         }
         RecordSpec::Event { starts, .. } => {
@@ -425,7 +431,19 @@ fn typed_uses<'r>(record: &'r RecordSpec) -> Vec<TypedUse<'r>> {
             add(Some(date), "a date", MOMENTS);
             (None, None)
         }
-        RecordSpec::Person { email, phone, .. } => (email.as_ref(), phone.as_ref()),
+        RecordSpec::Person {
+            email,
+            phone,
+            platform_id,
+            ..
+        } => {
+            add(
+                platform_id.as_ref(),
+                "a person's id in the tool",
+                &[FieldType::PlatformId],
+            );
+            (email.as_ref(), phone.as_ref())
+        }
     };
     add(email, "an email address", &[FieldType::Email]);
     add(phone, "a phone number", &[FieldType::Phone]);
@@ -443,6 +461,7 @@ fn type_name(kind: FieldType) -> &'static str {
         FieldType::Bool => "bool",
         FieldType::Time => "time",
         FieldType::Date => "date",
+        FieldType::PlatformId => "platform-id",
         FieldType::Email => "email",
         FieldType::Phone => "phone",
     }

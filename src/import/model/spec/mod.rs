@@ -149,6 +149,9 @@ pub enum FieldType {
     Email,
     /// A phone number (hashed, never stored).
     Phone,
+    /// The id the tool gives a person (NGP VAN's VANID): hashed with the profile's platform,
+    /// never stored, so the same person links across the tool's files.
+    PlatformId,
 }
 
 impl FieldType {
@@ -157,6 +160,7 @@ impl FieldType {
         match self {
             FieldType::Email => Some(crate::people::IdKind::Email),
             FieldType::Phone => Some(crate::people::IdKind::Phone),
+            FieldType::PlatformId => Some(crate::people::IdKind::Platform),
             _ => None,
         }
     }

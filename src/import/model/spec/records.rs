@@ -98,6 +98,9 @@ pub enum RecordSpec {
         email: Option<String>,
         #[serde(default)]
         phone: Option<String>,
+        /// A field of type `platform-id`: the tool's own id for the person (a VANID).
+        #[serde(default)]
+        platform_id: Option<String>,
         /// The amount (money for `donation_amount`); default 1.
         #[serde(default)]
         amount: Option<String>,
@@ -143,7 +146,7 @@ pub enum RecordSpec {
         #[serde(default)]
         owner: Option<String>,
     },
-    /// A person known to the tool (a list member); links their email and phone.
+    /// A person known to the tool (a list member); links their email, phone and the tool's id.
     Person {
         #[serde(default)]
         when: Vec<Condition>,
@@ -151,6 +154,8 @@ pub enum RecordSpec {
         email: Option<String>,
         #[serde(default)]
         phone: Option<String>,
+        #[serde(default)]
+        platform_id: Option<String>,
     },
 }
 
@@ -207,16 +212,22 @@ impl RecordSpec {
             RecordSpec::Action {
                 email,
                 phone,
+                platform_id,
                 amount,
                 event,
                 channel_from,
                 ..
-            } => vec![email, phone, amount, event, channel_from],
+            } => vec![email, phone, platform_id, amount, event, channel_from],
             RecordSpec::Event { starts, title, .. } => vec![starts, title],
             RecordSpec::Plan {
                 time, goal, owner, ..
             } => vec![time, goal, owner],
-            RecordSpec::Person { email, phone, .. } => vec![email, phone],
+            RecordSpec::Person {
+                email,
+                phone,
+                platform_id,
+                ..
+            } => vec![email, phone, platform_id],
         }
     }
 

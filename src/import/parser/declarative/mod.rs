@@ -54,6 +54,10 @@ impl DeclarativeProfile {
                     | RecordSpec::Person { .. }
                     | RecordSpec::Action { email: Some(_), .. }
                     | RecordSpec::Action { phone: Some(_), .. }
+                    | RecordSpec::Action {
+                        platform_id: Some(_),
+                        ..
+                    }
             )
         })
     }
@@ -170,6 +174,7 @@ impl DeclarativeProfile {
         Ok(Some(Identifiers::new(
             hasher,
             &context.default_country,
+            &self.spec.platform,
             row_hashes,
             context.legacy_identities,
         )))

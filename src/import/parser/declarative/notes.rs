@@ -81,8 +81,11 @@ impl DeclarativeParser {
             // the same email a second time on every row.
             let readable = match &self.identifiers {
                 Some(identifiers) => identifiers.readable(kind, text),
-                None if kind == IdKind::Email => normalize_email(text).is_some(),
-                None => normalize_phone(text, &self.default_country).is_some(),
+                None => match kind {
+                    IdKind::Email => normalize_email(text).is_some(),
+                    IdKind::Phone => normalize_phone(text, &self.default_country).is_some(),
+                    IdKind::Platform => !text.trim().is_empty(),
+                },
             };
             if !readable {
                 let index = self.columns.get(name).copied();

@@ -301,23 +301,34 @@ impl DeclarativeParser {
         row: &Row,
         email: Option<&String>,
         phone: Option<&String>,
+        platform_id: Option<&String>,
     ) -> PersonIds {
         let Some(identifiers) = &self.identifiers else {
             return PersonIds::default();
         };
         let cell = |field: Option<&String>| field.and_then(|f| row.get(f)).and_then(Val::text);
-        identifiers.person(cell(email), cell(phone))
+        identifiers.person(cell(email), cell(phone), cell(platform_id))
     }
 
     fn mentions_forgotten(&self, row: &Row) -> bool {
         self.spec.records.iter().any(|record| {
-            let (email, phone) = match record {
-                RecordSpec::Touch { email, phone, .. }
-                | RecordSpec::Action { email, phone, .. }
-                | RecordSpec::Person { email, phone, .. } => (email.as_ref(), phone.as_ref()),
-                _ => (None, None),
+            let (email, phone, platform_id) = match record {
+                RecordSpec::Touch { email, phone, .. } => (email.as_ref(), phone.as_ref(), None),
+                RecordSpec::Action {
+                    email,
+                    phone,
+                    platform_id,
+                    ..
+                }
+                | RecordSpec::Person {
+                    email,
+                    phone,
+                    platform_id,
+                    ..
+                } => (email.as_ref(), phone.as_ref(), platform_id.as_ref()),
+                _ => (None, None, None),
             };
-            self.person(row, email, phone)
+            self.person(row, email, phone, platform_id)
                 .hashes
                 .iter()
                 .any(|(_, h)| self.forgotten.contains(h))

@@ -39,7 +39,7 @@ impl DeclarativeParser {
         else {
             unreachable!("touch is given a touch record");
         };
-        let person = self.person(row, email.as_ref(), phone.as_ref());
+        let person = self.person(row, email.as_ref(), phone.as_ref(), None);
         if person.hashes.is_empty() {
             return Ok(Made::SkipRow(
                 "no usable email or phone, so the contact cannot be tied to a person".to_string(),
@@ -90,6 +90,7 @@ impl DeclarativeParser {
             time,
             email,
             phone,
+            platform_id,
             amount,
             event,
             at_event_start,
@@ -101,7 +102,7 @@ impl DeclarativeParser {
         else {
             unreachable!("action is given an action record");
         };
-        let person = self.person(row, email.as_ref(), phone.as_ref());
+        let person = self.person(row, email.as_ref(), phone.as_ref(), platform_id.as_ref());
         let at = self.time_of(row, Some(time));
         let amount = match amount.as_ref().and_then(|f| row.get(f)) {
             Some(Val::Num(n)) => *n,
@@ -144,10 +145,16 @@ impl DeclarativeParser {
 
     /// A person known to the tool. A row that names no one it can read is skipped whole.
     pub(super) fn person_record(&self, spec: &RecordSpec, row: &Row) -> Made {
-        let RecordSpec::Person { email, phone, .. } = spec else {
+        let RecordSpec::Person {
+            email,
+            phone,
+            platform_id,
+            ..
+        } = spec
+        else {
             unreachable!("person_record is given a person record");
         };
-        let person = self.person(row, email.as_ref(), phone.as_ref());
+        let person = self.person(row, email.as_ref(), phone.as_ref(), platform_id.as_ref());
         if person.hashes.is_empty() {
             return Made::SkipRow("no usable email or phone".to_string());
         }

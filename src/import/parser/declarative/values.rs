@@ -161,7 +161,9 @@ pub(super) fn read_value<'a>(
         }
     };
     match field.kind {
-        FieldType::Text | FieldType::Email | FieldType::Phone => Ok(Val::Text(Cow::Borrowed(text))),
+        FieldType::Text | FieldType::Email | FieldType::Phone | FieldType::PlatformId => {
+            Ok(Val::Text(Cow::Borrowed(text)))
+        }
         FieldType::Count => {
             // "1,234", "424.0"; Mailchimp single reports add a rate: "141 (8.1%)".
             let number = text.split(" (").next().unwrap_or(text);
