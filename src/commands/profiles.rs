@@ -57,13 +57,18 @@ pub fn run(context: &Context, command: ProfilesCommand) -> Result<()> {
                     format!("the line '{label}' above the header")
                 } else if field.file_name.is_some() {
                     "the file's name".to_string()
+                } else if let Some(value) = field.value.as_deref() {
+                    match value {
+                        "" => format!("--set {name}=... on import"),
+                        value => format!("'{value}' (or --set {name}=...)"),
+                    }
                 } else {
                     field.headers.join(" | ")
                 };
                 fields.push(vec![
                     Cell::text(name),
                     Cell::text(source),
-                    Cell::text(format!("{:?}", field.kind).to_lowercase()),
+                    Cell::text(field.kind.name()),
                     Cell::text(if field.required { "yes" } else { "" }),
                 ]);
             }

@@ -138,3 +138,15 @@ fn profiles_check_refuses_passed_on_a_field_without_a_day() {
              error: {path} has 2 problem(s); the format is described in imports/README.md\n"
         ));
 }
+
+#[test]
+fn profiles_show_says_which_fields_are_given_on_import() {
+    let sandbox = Sandbox::new();
+    let shown = sandbox.ok(&["profiles", "show", "eventbrite-attendees"]);
+    for line in [
+        "│ event      │ --set event=... on import      │ text  │ yes      │",
+        "│ event_date │ --set event_date=... on import │ date  │ yes      │",
+    ] {
+        assert!(shown.contains(line), "{shown}");
+    }
+}

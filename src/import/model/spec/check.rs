@@ -353,14 +353,14 @@ fn check_types(spec: &ProfileSpec, text: &str, errors: &mut Vec<SpecError>) {
                 continue; // named in `check_references`
             };
             if !allowed.contains(&defined.kind) {
-                let wanted: Vec<&str> = allowed.iter().map(|k| type_name(*k)).collect();
+                let wanted: Vec<&str> = allowed.iter().map(|k| k.name()).collect();
                 field_ref_error(
                     errors,
                     text,
                     &format!("{field} ="),
                     format!(
                         "the field '{field}' is of type {}, but a record reads it as {role}: give it type = \"{}\"",
-                        type_name(defined.kind),
+                        defined.kind.name(),
                         wanted.join("\" or \"")
                     ),
                 );
@@ -448,23 +448,6 @@ fn typed_uses<'r>(record: &'r RecordSpec) -> Vec<TypedUse<'r>> {
     add(email, "an email address", &[FieldType::Email]);
     add(phone, "a phone number", &[FieldType::Phone]);
     uses
-}
-
-fn type_name(kind: FieldType) -> &'static str {
-    match kind {
-        FieldType::Text => "text",
-        FieldType::Count => "count",
-        FieldType::Number => "number",
-        FieldType::Amount => "amount",
-        FieldType::Percent => "percent",
-        FieldType::Fraction => "fraction",
-        FieldType::Bool => "bool",
-        FieldType::Time => "time",
-        FieldType::Date => "date",
-        FieldType::PlatformId => "platform-id",
-        FieldType::Email => "email",
-        FieldType::Phone => "phone",
-    }
 }
 
 /// A field something names must be defined.

@@ -155,6 +155,24 @@ pub enum FieldType {
 }
 
 impl FieldType {
+    /// The type as a profile writes it (`type = "platform-id"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::Count => "count",
+            FieldType::Number => "number",
+            FieldType::Amount => "amount",
+            FieldType::Percent => "percent",
+            FieldType::Fraction => "fraction",
+            FieldType::Bool => "bool",
+            FieldType::Time => "time",
+            FieldType::Date => "date",
+            FieldType::PlatformId => "platform-id",
+            FieldType::Email => "email",
+            FieldType::Phone => "phone",
+        }
+    }
+
     /// The kind of identifier a field of this type holds, if it holds one.
     pub fn identifier(self) -> Option<crate::people::IdKind> {
         match self {
