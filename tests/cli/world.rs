@@ -254,7 +254,10 @@ fn a_workbook_and_a_tab_delimited_save_give_the_csvs_numbers() {
     assert!(!said.contains("rate differs"), "{said}");
     // Excel 97-2003 (BIFF8) and LibreOffice's .ods, made by make.py: their percentages come as
     // the fractions the cells hold, and agree with the counts as such.
-    for other in ["mailchimp-campaign-reports.xls", "mailchimp-campaign-reports.ods"] {
+    for other in [
+        "mailchimp-campaign-reports.xls",
+        "mailchimp-campaign-reports.ods",
+    ] {
         let (from_other, said) = totals(&workbooks.join(other), &[]);
         assert_eq!(from_other, expected, "{other}");
         assert!(!said.contains("rate differs"), "{other}: {said}");
