@@ -447,3 +447,54 @@ fn a_vanid_links_one_voter_across_vans_files() {
         vec!["platform"; 6]
     );
 }
+
+#[test]
+fn a_profiles_own_values_and_header_row_are_checked() {
+    let sandbox = Sandbox::new();
+    let head =
+        "name = \"field-days\"\ntool = \"A sheet\"\ndescription = \"x\"\nplatform = \"sheet\"\n";
+    let body = "\n[fields]\nday = { value = \"last tuesday\", type = \"date\" }\n\
+                doors = { headers = [\"Doors\"], required = true, type = \"count\" }\n\n\
+                [[records]]\nkind = \"metrics\"\nchannel = \"field\"\ndate = \"day\"\n\
+                metrics = { doors = \"doors\" }\n";
+    let profile = sandbox.write("field-days.toml", format!("{head}{body}"));
+    let file = sandbox.write("days.csv", "Doors\n40\n");
+    sandbox
+        .cmd()
+        .args(["import", file.to_str().unwrap(), "--profile", profile.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(format!(
+            "error: cannot import {}: the profile gives 'day' the value 'last tuesday', which is not a date, e.g. 2026-10-05, or a week, e.g. 2026-W41: correct its value = \"...\", or give another with --set day=...\n\
+             error: 1 of 1 file(s) were refused and nothing from them was written; the messages above say why\n",
+            format_args!("{} as field-days", file.display())
+        ));
+    // Given on import, a good day wins over the profile's: 40 doors on 5 October.
+    sandbox.ok(&[
+        "import",
+        file.to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
+        "--set",
+        "day=2026-10-05",
+        "--today",
+        TODAY,
+    ]);
+    let totals = sandbox.json(&["totals", "--today", TODAY]);
+    assert_eq!((totals.len(), number(&totals[0]["value"])), (1, 40.0));
+    for (header_row, message) in [
+        ("header_row = 0\n", "header_row = 0: the first line is 1"),
+        (
+            "header = false\nheader_row = 2\n",
+            "header_row names the header's line, but header = false says the file has none: keep one of them",
+        ),
+    ] {
+        let path = sandbox.write("rows.toml", format!("{head}{header_row}{body}"));
+        sandbox
+            .cmd()
+            .args(["profiles", "check", path.to_str().unwrap()])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(message));
+    }
+}

@@ -117,7 +117,12 @@ impl DeclarativeProfile {
             if let Some(text) = given.map(|(_, value)| value).or(field.value.as_ref()) {
                 let value =
                     read_value(field, text, zone, locale.as_ref()).map_err(|(expected, _)| {
-                        format!("--set {name}={text}: '{text}' is not {expected}")
+                        match given {
+                            Some(_) => format!("--set {name}={text}: '{text}' is not {expected}"),
+                            None => format!(
+                                "the profile gives '{name}' the value '{text}', which is not {expected}: correct its value = \"...\", or give another with --set {name}=..."
+                            ),
+                        }
                     })?;
                 if field.required && value == Val::Unknown {
                     not_given.push(match field.kind {
