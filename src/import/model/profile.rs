@@ -26,6 +26,13 @@ pub(crate) trait RowParser: Send {
     }
     /// Readies what parsing these records, next, will look up (see `Identifiers::warm`).
     fn warm(&self, _records: &[&ByteRecord]) {}
+    /// How many of the file's first rows the parser wants to see before it parses any, to
+    /// learn what its columns show of how the file writes days and numbers (see `learn`).
+    fn sample_rows(&self) -> usize {
+        0
+    }
+    /// Learns from the file's first rows (each with its line), before any is parsed.
+    fn learn(&mut self, _sample: &[(&ByteRecord, u64)]) {}
 }
 
 pub(crate) trait Profile {

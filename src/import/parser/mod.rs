@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod cells;
 pub mod declarative;
+pub mod evidence;
 mod identifiers;
 mod turnout_metrics;
 

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use csv::ByteRecord;
 
 use super::cells::{DateBounds, DatedCell, Grain, parse_dated};
+use super::evidence::{ColumnShown, Convention, SAMPLE_ROWS, column_texts, learn_column};
 use crate::channels;
 use crate::import::model::{EffortKey, MetricRecord};
 use crate::import::model::{Profile, ProfileInfo, RowParser, show_header};
@@ -107,6 +108,9 @@ impl Profile for TurnoutMetrics {
                 .locale_override
                 .clone()
                 .or_else(|| context.org_locale.clone()),
+            value_shown: None,
+            date_shown: None,
+            column_warnings: Vec::new(),
             undated_rows: 0,
             unlinked_rows: 0,
             overridden_rows: 0,
@@ -136,6 +140,11 @@ struct MetricsParser {
     bounds: DateBounds,
     /// How the file writes numbers and dates (`--locale`, else the organization's).
     locale: Option<crate::locale::Locale>,
+    /// What the value and date columns' first rows showed of how they write numbers and
+    /// days, to read by where no locale says (see `evidence`).
+    value_shown: Option<ColumnShown>,
+    date_shown: Option<ColumnShown>,
+    column_warnings: Vec<String>,
     undated_rows: u64,
     unlinked_rows: u64,
     overridden_rows: u64,
@@ -216,7 +225,14 @@ impl MetricsParser {
         if is_unknown(value_text) {
             return Ok(None);
         }
-        let value = parse_value_in(value_text, metric.unit, self.locale.as_ref()).map_err(|e| {
+        let read = |locale: Option<&crate::locale::Locale>| {
+            parse_value_in(value_text, metric.unit, locale)
+        };
+        let value = match (read(self.locale.as_ref()), &self.value_shown) {
+            (Err(refused), Some(shown)) => shown.read_again(refused, |l| read(Some(l))),
+            (read, _) => read,
+        };
+        let value = value.map_err(|e| {
             let reason = match &e.reason {
                 Some(why) => format!("{why} (a value for {})", metric.name),
                 None => format!(
@@ -269,7 +285,12 @@ impl MetricsParser {
         let Err(expected) = iso else {
             return iso.map_err(|e| (e, String::new()));
         };
-        match crate::locale::day(text.trim(), self.locale.as_ref()) {
+        let day = |locale: Option<&crate::locale::Locale>| crate::locale::day(text.trim(), locale);
+        let day = match (day(self.locale.as_ref()), &self.date_shown) {
+            (Err(refused), Some(shown)) => shown.read_again(refused, |l| day(Some(l))),
+            (day, _) => day,
+        };
+        match day {
             Ok(Some(date)) if date >= self.bounds.earliest && date <= self.bounds.latest => {
                 Ok(DatedCell {
                     date,
@@ -414,8 +435,48 @@ impl RowParser for MetricsParser {
         )]))
     }
 
+    fn sample_rows(&self) -> usize {
+        SAMPLE_ROWS
+    }
+
+    fn learn(&mut self, sample: &[(&ByteRecord, u64)]) {
+        let mut warnings = Vec::new();
+        let header = |column: usize| self.header.get(column).cloned().unwrap_or_default();
+        let locale = self.locale.as_ref();
+        let value_texts = column_texts(sample, self.value);
+        self.value_shown = learn_column(
+            &header(self.value),
+            Convention::Decimals,
+            value_texts,
+            locale,
+            &mut warnings,
+        );
+        self.date_shown = self.date.and_then(|date| {
+            let texts = column_texts(sample, date);
+            learn_column(
+                &header(date),
+                Convention::Days,
+                texts,
+                locale,
+                &mut warnings,
+            )
+        });
+        self.column_warnings = warnings;
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.column_warnings.clone()
+    }
+
     fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
+        notes.extend(
+            self.value_shown
+                .iter()
+                .chain(&self.date_shown)
+                .filter_map(ColumnShown::note),
+        );
+        notes.extend(self.column_warnings.iter().cloned());
         let undated = self.undated_rows;
         if undated > 0 {
             let why = if self.date_given {

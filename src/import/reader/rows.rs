@@ -55,6 +55,10 @@ pub struct RowReader {
     /// Records of rows the writing side is done with, read into again: a million rows need
     /// not allocate (and grow) a million records.
     spare: Vec<ByteRecord>,
+    /// Records read for the parser to learn from (see `RowParser::learn`), not parsed yet, and
+    /// the error that stopped reading them, to be returned once they have been.
+    sampled: VecDeque<ReadRecord>,
+    sample_stop: Option<anyhow::Error>,
 }
 
 impl RowReader {
@@ -74,7 +78,44 @@ impl RowReader {
             name: name.to_string(),
             header_names: file.header_names,
             spare: Vec::new(),
+            sampled: VecDeque::new(),
+            sample_stop: None,
         }
+    }
+
+    /// Shows the parser the file's first rows, when it wants to learn from them.
+    fn sample(&mut self) {
+        let wanted = self.parser.sample_rows();
+        while self.sampled.len() < wanted {
+            match self.next_record(self.sampled.len() as u64) {
+                Ok(Some(record)) => self.sampled.push_back(record),
+                Ok(None) => break,
+                Err(err) => {
+                    self.sample_stop = Some(err);
+                    break;
+                }
+            }
+        }
+        if !self.sampled.is_empty() {
+            let sample: Vec<(&ByteRecord, u64)> = self
+                .sampled
+                .iter()
+                .filter(|r| r.forced_skip.is_none() && r.unclosed.is_none())
+                .map(|r| (&r.record, r.line))
+                .collect();
+            self.parser.learn(&sample);
+        }
+    }
+
+    /// The next record: a sampled one, else the next read.
+    fn next_unparsed(&mut self, rows_read: u64) -> Result<Option<ReadRecord>> {
+        if let Some(record) = self.sampled.pop_front() {
+            return Ok(Some(record));
+        }
+        if let Some(err) = self.sample_stop.take() {
+            return Err(err);
+        }
+        self.next_record(rows_read)
     }
 
     /// Reads and parses every row, sending them in batches; a read error that stops the file is
@@ -88,12 +129,13 @@ impl RowReader {
         let mut batch = Vec::with_capacity(READ_BATCH);
         let mut rows_read = 0u64;
         let mut read = Vec::with_capacity(WARM_ROWS);
+        self.sample();
         loop {
             // A few records are read before any is parsed, so the parser can ready what they
             // will look up all at once.
             let mut stop = None;
             while read.len() < WARM_ROWS {
-                match self.next_record(rows_read + read.len() as u64) {
+                match self.next_unparsed(rows_read + read.len() as u64) {
                     Ok(Some(record)) => read.push(record),
                     Ok(None) => break,
                     Err(err) => {

@@ -5,8 +5,10 @@
 //! This file holds the profile and how it meets a file (recognising it, binding its fields to
 //! columns and constants); `parser` the row parser; `values` the typed cells; `metrics`,
 //! `people` and `schedule` the records each kind of the profile's records makes of a row;
-//! `notes` what the parser tells the user once the file has been read.
+//! `notes` what the parser tells the user once the file has been read; `evidence` what the
+//! file's first rows show of how its columns write days and numbers.
 
+mod evidence;
 mod metrics;
 mod notes;
 mod parser;
@@ -315,6 +317,8 @@ impl Profile for DeclarativeProfile {
             zone,
             org_tz: context.org_tz,
             locale: locale_of(&self.spec, context),
+            column_shown: Vec::new(),
+            column_warnings: Vec::new(),
             default_country: context.default_country.clone(),
             identifiers,
             matcher: context.matcher.clone(),

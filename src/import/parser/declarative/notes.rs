@@ -143,6 +143,7 @@ impl DeclarativeParser {
                 "{IDENTIFIERS_DROPPED} {count} {what} in column '{column}' could not be read (the first on line {first_line}): their rows count, but as no one, so no rule or lift sees them; {fix}"
             ));
         }
+        warnings.extend(self.column_warnings.iter().cloned());
         warnings
     }
 
@@ -161,6 +162,7 @@ impl DeclarativeParser {
                 )
             });
         }
+        notes.extend(self.column_notes());
         notes.extend(self.collected_warnings());
         if !self.ignored.is_empty() {
             notes.push(format!(

@@ -14,7 +14,7 @@ use csv::ByteRecord;
 
 use super::values::{Row, Val, read_value};
 use crate::import::model::shape::Moment;
-use crate::import::model::spec::{Condition, FieldType, ProfileSpec, RecordSpec};
+use crate::import::model::spec::{Condition, FieldSpec, FieldType, ProfileSpec, RecordSpec};
 use crate::import::model::{PersonIds, Record, RowIssue, RowOutcome, RowParser};
 use crate::import::parser::identifiers::Identifiers;
 use crate::linking::{CodeMatcher, codes_in, link_parameter};
@@ -40,6 +40,11 @@ pub(super) struct DeclarativeParser {
     /// How the file writes numbers and dates: `--locale`, else the profile's, else the
     /// organization's; none when unknown (then values that read two ways are rejected).
     pub(super) locale: Option<crate::locale::Locale>,
+    /// Per field (by its place in `names`): what its column's first rows showed of how it
+    /// writes days or numbers, to read by where no locale says (see `evidence`).
+    pub(super) column_shown: Vec<Option<crate::import::parser::evidence::ColumnShown>>,
+    /// Columns that showed two ways of writing, or one the locale contradicts.
+    pub(super) column_warnings: Vec<String>,
     pub(super) default_country: String,
     /// The people rows name, hashed (none when the profile names no one).
     pub(super) identifiers: Option<Identifiers>,
@@ -99,6 +104,26 @@ impl DeclarativeParser {
         }
     }
 
+    /// A cell read as the locale writes it; when none says and the cell reads two ways, as the
+    /// rest of its column shows.
+    fn read_cell<'t>(
+        &self,
+        slot: usize,
+        field: &FieldSpec,
+        text: &'t str,
+    ) -> Result<Val<'t>, (String, String)> {
+        let refused = match read_value(field, text, self.zone, self.locale.as_ref()) {
+            Ok(value) => return Ok(value),
+            Err(refused) => refused,
+        };
+        match self.column_shown.get(slot) {
+            Some(Some(shown)) => shown.read_again(refused, |locale| {
+                read_value(field, text, self.zone, Some(locale))
+            }),
+            _ => Err(refused),
+        }
+    }
+
     fn read_row<'r>(
         &self,
         names: &'r [String],
@@ -123,16 +148,16 @@ impl DeclarativeParser {
                     "this cell is not UTF-8 text; re-save the file as \"CSV UTF-8\"".to_string(),
                 )
             })?;
-            let value = read_value(field, text, self.zone, self.locale.as_ref()).map_err(
-                |(expected, why)| {
+            let value = self
+                .read_cell(slot, field, text)
+                .map_err(|(expected, why)| {
                     let reason = if why.is_empty() {
                         format!("'{text}' is not {expected}")
                     } else {
                         why
                     };
                     self.issue(line, Some(column), &expected, text, reason)
-                },
-            )?;
+                })?;
             if let Val::Time(t) = &value {
                 let day = t.with_timezone(&self.org_tz).date_naive();
                 if day < self.bounds.0 || day > self.bounds.1 {
@@ -424,6 +449,18 @@ impl RowParser for DeclarativeParser {
 
     fn take_dropped(&mut self) -> Vec<RowIssue> {
         self.dropped.take()
+    }
+
+    fn sample_rows(&self) -> usize {
+        if self.wants_sample() {
+            crate::import::parser::evidence::SAMPLE_ROWS
+        } else {
+            0
+        }
+    }
+
+    fn learn(&mut self, sample: &[(&ByteRecord, u64)]) {
+        self.learn_columns(sample);
     }
 
     fn warm(&self, records: &[&ByteRecord]) {

@@ -9,6 +9,8 @@
 
 use chrono::NaiveDate;
 
+pub mod evidence;
+
 /// What goes between groups of thousands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grouping {
@@ -155,6 +157,23 @@ impl Locale {
         })
     }
 
+    /// The conventions a column of a file showed by itself (see `evidence`), where no locale
+    /// says them: a decimal comma puts a point between thousands, a decimal point a comma.
+    pub fn shown_by_column(decimal: Option<char>, dates: Option<DateOrder>) -> Locale {
+        let decimal = decimal.unwrap_or('.');
+        Locale {
+            tag: "shown by the column".to_string(),
+            decimal,
+            grouping: if decimal == ',' {
+                Grouping::Point
+            } else {
+                Grouping::Comma
+            },
+            dates: dates.unwrap_or(DateOrder::YearFirst),
+            country: None,
+        }
+    }
+
     fn group_char(&self) -> Option<char> {
         match self.grouping {
             Grouping::Comma => Some(','),
@@ -271,7 +290,7 @@ fn grouped(whole: &str, group: char) -> Result<String, String> {
 
 /// Takes out spaces (plain, no-break, narrow no-break) and apostrophes between groups of three
 /// digits: `1 234 567,5` -> `1234567,5`.
-fn is_gap(c: char) -> bool {
+pub(crate) fn is_gap(c: char) -> bool {
     matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'' | '’')
 }
 
