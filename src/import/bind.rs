@@ -54,8 +54,10 @@ pub(super) fn open_and_bind(
         .map(pins_of)
         .unwrap_or_default();
     let again = source.again();
-    let (bytes, mut tap, source_notes) = source.into_reader(options.sheet.as_deref())?;
-    let mut file = reader::open(bytes, &name, &mut context.preamble, requested_pins)?;
+    let input = source.into_reader(options.sheet.as_deref())?;
+    let (mut tap, source_notes) = (input.tap, input.notes);
+    context.percentages_unmarked = input.percentages_unmarked;
+    let mut file = reader::open(input.reader, &name, &mut context.preamble, requested_pins)?;
     let (profile, layout) = choose(
         &registry,
         requested.as_deref(),
@@ -73,9 +75,9 @@ pub(super) fn open_and_bind(
         // The profile, found by the header, says how its files are written: read it so.
         let titles = file.title_lines;
         context.preamble.clear();
-        let (bytes, tap_again, _) = again?.into_reader(options.sheet.as_deref())?;
-        file = reader::open(bytes, &name, &mut context.preamble, pins)?;
-        tap = tap_again;
+        let input = again?.into_reader(options.sheet.as_deref())?;
+        file = reader::open(input.reader, &name, &mut context.preamble, pins)?;
+        tap = input.tap;
         while file.title_lines < titles && file.next_header(&mut context.preamble)? {}
     }
     let laid_out = reader::lay_out(&mut file, layout, &name)?;
@@ -201,5 +203,6 @@ fn read_context(store: &Store, options: &ImportOptions, file_name: &str) -> Resu
         locale_override: options.locale.clone(),
         org_locale: settings::locale(conn)?,
         set: options.set.clone(),
+        percentages_unmarked: false,
     })
 }

@@ -498,3 +498,88 @@ fn a_profiles_own_values_and_header_row_are_checked() {
             .stderr(predicate::str::contains(message));
     }
 }
+
+#[test]
+fn a_percentage_kept_from_an_xls_or_ods_sheet_is_never_read_a_hundredfold_off() {
+    let workbooks = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/workbooks");
+    let profile = r#"name = "board-rates"
+tool = "Mailchimp"
+description = "Open rates as the board reads them"
+platform = "mailchimp"
+time_zone = "organization"
+
+[fields]
+title = { headers = ["Title"], required = true }
+send_date = { headers = ["Send Date"], required = true, type = "time", formats = ["%b %d, %Y %I:%M %p"] }
+unique_id = { headers = ["Unique Id"], required = true }
+open_rate = { headers = ["Open Rate"], required = true, type = "percent" }
+
+[[records]]
+kind = "effort-metrics"
+channel = "email"
+effort = "unique_id"
+title = "title"
+sent_at = "send_date"
+metrics = { open_rate_shown = "open_rate" }
+"#;
+    let import = |file: &str, extra: &[&str]| {
+        let sandbox = Sandbox::with_campaign();
+        let profile = sandbox.write("board-rates.toml", profile);
+        sandbox.ok(&[
+            "metric",
+            "add",
+            "open_rate_shown",
+            "--milestone",
+            "--description",
+            "The open rate as the report shows it",
+        ]);
+        let path = workbooks.join(file);
+        let output = sandbox
+            .cmd()
+            .args(["import", path.to_str().unwrap(), "--profile"])
+            .arg(&profile)
+            .args(["--campaign", "fair-rent-now", "--today", TODAY])
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        (
+            output.status.code(),
+            stderr,
+            total(&sandbox, "open_rate_shown"),
+        )
+    };
+    // The .xlsx says its rates are shown as percentages: 33.98% is 33.98, as in the CSV.
+    let (header, rows) = csv_rows(&crate::common::sample("mailchimp-campaign-reports.csv"));
+    let rate = header.iter().position(|h| h == "Open Rate").unwrap();
+    let expected: f64 = rows
+        .iter()
+        .map(|row| row[rate].trim_end_matches('%').parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(rows.len(), 16);
+    let (code, said, from_xlsx) =
+        import("mailchimp-campaign-reports.xlsx", &["--sheet", "Campaigns"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        (from_xlsx - expected).abs() < 1e-6,
+        "{from_xlsx} vs {expected}"
+    );
+    // The .xls and .ods hold 0.3398 and do not say it is shown as 33.98%: every row is
+    // refused with both readings, and nothing is written.
+    for file in [
+        "mailchimp-campaign-reports.xls",
+        "mailchimp-campaign-reports.ods",
+    ] {
+        let (code, said, written) = import(file, &[]);
+        assert_eq!(code, Some(1), "{file}: {said}");
+        assert_eq!(written, 0.0, "{file}");
+        assert!(
+            said.contains("line 2, column 14 (Open Rate): '0.3398' reads two ways in an .xls or .ods sheet, which does not say how its cells are shown: 33.98% (a cell shown as a percentage holds its fraction) or 0.3398%; save the sheet as .xlsx or \"CSV UTF-8\" and import that"),
+            "{file}: {said}"
+        );
+        assert!(
+            said.contains("line 3, column 14 (Open Rate): '0.3334' reads two ways"),
+            "{file}: {said}"
+        );
+    }
+}

@@ -43,4 +43,7 @@ pub(crate) struct ReadContext {
     pub org_locale: Option<crate::locale::Locale>,
     /// `--set FIELD=VALUE`: fields given one value for the whole file.
     pub set: Vec<(String, String)>,
+    /// The file is a workbook that does not say which cells are shown as percentages (`.xls`,
+    /// `.ods`): a bare 0.3398 may be 33.98% or 0.3398%.
+    pub percentages_unmarked: bool,
 }

@@ -89,10 +89,7 @@ impl ImportSource {
     ///
     /// A workbook (`.xlsx`, `.xls`, `.ods`) is read whole (the tap sees its bytes) and its sheet,
     /// `sheet` or the first, handed on as CSV text; the notes say which sheet it was.
-    pub(super) fn into_reader(
-        self,
-        sheet: Option<&str>,
-    ) -> Result<(BufReader<TappedReader>, Tap, Vec<String>)> {
+    pub(super) fn into_reader(self, sheet: Option<&str>) -> Result<Input> {
         let tap = Tap::new();
         let mut reader =
             BufReader::with_capacity(READ_BUFFER, TappedReader::new(self.reader, &tap));
@@ -106,8 +103,12 @@ impl ImportSource {
             let sheet = workbook::read_sheet(bytes, sheet, &self.name)?;
             // Its text is counted and hashed no more: the ledger keeps the workbook's sha256.
             let text = TappedReader::new(Box::new(io::Cursor::new(sheet.csv)), &Tap::new());
-            let notes = sheet.note.into_iter().collect();
-            return Ok((BufReader::with_capacity(READ_BUFFER, text), tap, notes));
+            return Ok(Input {
+                reader: BufReader::with_capacity(READ_BUFFER, text),
+                tap,
+                notes: sheet.note.into_iter().collect(),
+                percentages_unmarked: !sheet.percentages_shown,
+            });
         }
         if sheet.is_some() {
             bail!(
@@ -116,8 +117,23 @@ impl ImportSource {
             );
         }
         sniff_import(&self.name, head)?;
-        Ok((reader, tap, Vec::new()))
+        Ok(Input {
+            reader,
+            tap,
+            notes: Vec::new(),
+            percentages_unmarked: false,
+        })
     }
+}
+
+/// The input as the reader takes it (see `ImportSource::into_reader`).
+pub(super) struct Input {
+    pub(super) reader: BufReader<TappedReader>,
+    pub(super) tap: Tap,
+    /// What the source stage says of it (the sheet of a workbook it read).
+    pub(super) notes: Vec<String>,
+    /// A workbook that does not say which cells are shown as percentages (`.xls`, `.ods`).
+    pub(super) percentages_unmarked: bool,
 }
 
 /// Refuses inputs that are not CSV text in UTF-8, saying what they look like and how to get a

@@ -20,6 +20,9 @@ pub fn may_be_workbook(head: &[u8]) -> bool {
 pub struct Sheet {
     pub csv: Vec<u8>,
     pub note: Option<String>,
+    /// Whether the workbook says which cells are shown as percentages (only `.xlsx` does: an
+    /// `.xls` or `.ods` cell shown as 33.98% arrives as 0.3398).
+    pub percentages_shown: bool,
 }
 
 /// Reads the sheet named `wanted` (else the first) of the workbook in `bytes`.
@@ -63,6 +66,7 @@ pub fn read_sheet(bytes: Vec<u8>, wanted: Option<&str>, name: &str) -> Result<Sh
         anyhow::anyhow!("cannot import {name}: cannot read the sheet '{sheet}': {err}")
     })?;
     // Only .xlsx says how each cell is shown; the others' percentages stay fractions.
+    let percentages_shown = matches!(workbook, calamine::Sheets::Xlsx(_));
     let styles = workbook.worksheet_style(&sheet).ok();
     let (top, left) = range.start().unwrap_or((0, 0));
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -91,6 +95,7 @@ pub fn read_sheet(bytes: Vec<u8>, wanted: Option<&str>, name: &str) -> Result<Sh
     Ok(Sheet {
         csv: writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?,
         note,
+        percentages_shown,
     })
 }
 

@@ -319,6 +319,8 @@ impl Profile for DeclarativeProfile {
             locale: locale_of(&self.spec, context),
             column_shown: Vec::new(),
             column_warnings: Vec::new(),
+            unmarked_percent: Vec::new(),
+            percentages_unmarked: context.percentages_unmarked,
             default_country: context.default_country.clone(),
             identifiers,
             matcher: context.matcher.clone(),

@@ -45,6 +45,11 @@ pub(super) struct DeclarativeParser {
     pub(super) column_shown: Vec<Option<crate::import::parser::evidence::ColumnShown>>,
     /// Columns that showed two ways of writing, or one the locale contradicts.
     pub(super) column_warnings: Vec<String>,
+    /// Per field: a percentage a record keeps, from an `.xls` or `.ods` sheet, whose column
+    /// holds no value above 1 (so a bare 0.3398 reads two ways; see `evidence`).
+    pub(super) unmarked_percent: Vec<bool>,
+    /// The file is an `.xls` or `.ods` sheet (see `ReadContext::percentages_unmarked`).
+    pub(super) percentages_unmarked: bool,
     pub(super) default_country: String,
     /// The people rows name, hashed (none when the profile names no one).
     pub(super) identifiers: Option<Identifiers>,
@@ -113,7 +118,7 @@ impl DeclarativeParser {
         text: &'t str,
     ) -> Result<Val<'t>, (String, String)> {
         let refused = match read_value(field, text, self.zone, self.locale.as_ref()) {
-            Ok(value) => return Ok(value),
+            Ok(value) => return self.fraction_or_points(slot, text, value),
             Err(refused) => refused,
         };
         match self.column_shown.get(slot) {
