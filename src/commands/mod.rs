@@ -46,6 +46,8 @@ pub struct Context {
     pub db_flag: Option<PathBuf>,
     pub today_flag: Option<NaiveDate>,
     pub quiet: bool,
+    /// Whether the command may create the database when there is none (see `creates_database`).
+    pub may_create: bool,
 }
 
 impl Context {
@@ -53,8 +55,17 @@ impl Context {
         store::resolve_db_path(self.db_flag.as_deref())
     }
 
+    /// The database; a command that only reads refuses a path where there is none, rather
+    /// than create an empty one there (a typo in --db, the wrong folder).
     pub fn open(&self) -> Result<Store> {
-        Store::open(&self.db_path())
+        let path = self.db_path();
+        if !self.may_create && !path.exists() {
+            anyhow::bail!(
+                "no turnout database at {}: create one with turnout init, or check --db / TURNOUT_DB",
+                path.display()
+            );
+        }
+        Store::open(&path)
     }
 
     /// `--today`, else today's date in the organization's time zone.
@@ -99,6 +110,7 @@ pub fn run(cli: Cli) -> Result<()> {
         db_flag: cli.db,
         today_flag,
         quiet: cli.quiet,
+        may_create: creates_database(&cli.command),
     };
     match cli.command {
         Command::Init => init::run(&context),
@@ -130,6 +142,34 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Calendar(command) => calendar::run(&context, command),
         Command::Audience(command) => audience::run(&context, command),
         Command::Demo(format) => demo::run(&context, format.format),
+    }
+}
+
+/// Whether a command writes, and so may create the database where there is none: setting up,
+/// importing, logging, adding. The rest only read, and refuse a missing database.
+fn creates_database(command: &Command) -> bool {
+    use crate::cli::{
+        AudienceCommand, CalendarCommand, CampaignCommand, ConfigCommand, CostCommand, GoalCommand,
+        HoldoutCommand, MetricCommand,
+    };
+    match command {
+        Command::Init | Command::Demo(_) | Command::Restore { .. } => true,
+        Command::Import(args) => !args.dry_run,
+        Command::Log(args) => !args.history,
+        Command::Config(command) => matches!(command, ConfigCommand::Set { .. }),
+        Command::Campaign(command) => matches!(command, CampaignCommand::Add { .. }),
+        Command::Goal(command) => matches!(command, GoalCommand::Set { .. }),
+        Command::Metric(command) => matches!(command, MetricCommand::Add { .. }),
+        Command::Cost(command) => matches!(command, CostCommand::Add { .. }),
+        Command::Holdout(command) => matches!(command, HoldoutCommand::Draw(_)),
+        Command::Audience(command) => matches!(command, AudienceCommand::Map { .. }),
+        Command::Calendar(command) => {
+            matches!(
+                command,
+                CalendarCommand::Add { .. } | CalendarCommand::Import(_)
+            )
+        }
+        _ => false,
     }
 }
 

@@ -128,7 +128,7 @@ fn every_listing_renders_in_every_format() {
 
 #[test]
 fn metrics_have_a_vocabulary_and_custom_ones_can_be_added() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::initialised();
     let rows = sandbox.json(&["metric", "list"]);
     assert_eq!(rows.len(), 38);
     assert_eq!(rows[0]["family"], "result", "results come first");

@@ -117,7 +117,7 @@ fn without_the_event_and_its_day_the_report_is_refused_with_the_flags_to_give() 
 
 #[test]
 fn profiles_check_refuses_passed_on_a_field_without_a_day() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::initialised();
     let profile = sandbox.write(
         "bad-events.toml",
         "name = \"bad-events\"\ntool = \"X\"\ndescription = \"x\"\nplatform = \"x\"\n\n[fields]\n\
@@ -141,7 +141,7 @@ fn profiles_check_refuses_passed_on_a_field_without_a_day() {
 
 #[test]
 fn profiles_show_says_which_fields_are_given_on_import() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::initialised();
     let shown = sandbox.ok(&["profiles", "show", "eventbrite-attendees"]);
     for line in [
         "│ event      │ --set event=... on import      │ text  │ yes      │",

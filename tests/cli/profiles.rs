@@ -549,7 +549,7 @@ metrics = { doors = "doors", pledges = "pledges" }
 
 #[test]
 fn profile_mistakes_point_at_their_line() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::initialised();
     let broken = sandbox.write(
         "broken.toml",
         "name = \"my tool\"\ntool = \"x\"\ndescription = \"y\"\nplatform = \"x\"\n\n[fields]\nn = { headers = [\"N\"], type = \"count\", required = true }\n\n[[records]]\nkind = \"metrics\"\nchannel = \"emial\"\nmetrics = { callz = \"n\" }\n",
@@ -719,7 +719,7 @@ fn opt_outs(sandbox: &Sandbox) -> f64 {
 
 #[test]
 fn a_field_read_as_another_type_than_its_own_is_named_with_its_line() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::initialised();
     let profile = sandbox.write(
         "shifts.toml",
         r#"name = "shifts"

@@ -333,7 +333,7 @@ fn costs_give_cost_per_result() {
 
 #[test]
 fn definitions_say_how_every_number_is_counted() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::initialised();
     let rows = sandbox.json(&["definitions"]);
     let opens = one_row(&rows, &[("name", "unique_opens")]);
     assert_eq!(opens["family"], "milestone");

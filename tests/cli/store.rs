@@ -125,7 +125,7 @@ fn the_schema_version_and_wal_mode_are_set() {
 
 #[test]
 fn the_time_zone_setting_shows_in_report_headers() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::initialised();
     let out = sandbox.ok(&["totals", "--today", "2026-10-14"]);
     assert!(out.contains("Time zone: UTC · as of 2026-10-14"), "{out}");
     sandbox.ok(&["config", "set", "timezone", "America/Los_Angeles"]);
@@ -164,10 +164,62 @@ fn usage_errors_exit_2_and_input_errors_exit_1() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("2026-W41"));
+    sandbox.ok(&["-q", "init"]);
     sandbox
         .cmd()
         .args(["campaign", "show", "nope"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("no campaign 'nope'"));
+}
+
+#[test]
+fn a_command_that_only_reads_never_creates_a_database() {
+    let sandbox = Sandbox::new();
+    let typo = sandbox.path("demo.bd");
+    for args in [
+        vec!["report", "fair-rent-now"],
+        vec!["totals"],
+        vec!["imports"],
+        vec!["brief"],
+        vec!["check"],
+        vec!["campaign", "list"],
+        vec!["config", "get", "timezone"],
+        vec!["import", "x.csv", "--dry-run"],
+        vec!["log", "--history"],
+    ] {
+        crate::common::bare_cmd()
+            .current_dir(sandbox.dir.path())
+            .args(["--db", typo.to_str().unwrap()])
+            .args(&args)
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(format!(
+                "error: no turnout database at {}: create one with turnout init, or check --db / TURNOUT_DB\n",
+                typo.display()
+            ));
+        assert!(!typo.exists(), "{args:?} created {}", typo.display());
+    }
+    // In the wrong folder, without --db: nothing is created there either.
+    let out = crate::common::bare_cmd()
+        .current_dir(sandbox.dir.path())
+        .arg("totals")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: no turnout database at turnout.db: create one with turnout init, or check --db / TURNOUT_DB\n"
+    );
+    assert!(!sandbox.path("turnout.db").exists());
+    // Commands that write still create it.
+    sandbox.ok(&[
+        "campaign",
+        "add",
+        "fair-rent-now",
+        "--name",
+        "Fair Rent Now",
+    ]);
+    assert!(sandbox.db().exists());
 }

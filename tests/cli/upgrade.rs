@@ -47,7 +47,7 @@ fn schema_version(db: &Path) -> i64 {
 }
 
 fn current_schema_version() -> i64 {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::initialised();
     sandbox.ok(&["totals"]);
     schema_version(&sandbox.db())
 }

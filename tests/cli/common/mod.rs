@@ -19,6 +19,14 @@ impl Sandbox {
         }
     }
 
+    /// A sandbox with an empty database (`turnout init`): commands that only read refuse a
+    /// database that is not there.
+    pub fn initialised() -> Sandbox {
+        let sandbox = Sandbox::new();
+        sandbox.ok(&["-q", "init"]);
+        sandbox
+    }
+
     pub fn db(&self) -> PathBuf {
         self.dir.path().join("turnout.db")
     }
