@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     no_huge_pages();
     let cli = Cli::parse();
     let db = turnout::store::resolve_db_path(cli.db.as_deref());
-    match turnout::commands::run(cli) {
+    match turnout::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {

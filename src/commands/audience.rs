@@ -3,9 +3,18 @@
 use anyhow::Result;
 
 use super::Context;
+use super::flags::FormatArgs;
 use crate::calendar;
-use crate::cli::AudienceCommand;
 use crate::output::{Cell, Column, Report, Section};
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum AudienceCommand {
+    /// Map an exported audience name to yours: `turnout audience map "Eastside Tenants Union" members`
+    Map { exported: String, audience: String },
+    /// Every mapping
+    List(FormatArgs),
+}
 
 pub fn run(context: &Context, command: AudienceCommand) -> Result<()> {
     let store = context.open()?;

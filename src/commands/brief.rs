@@ -3,10 +3,11 @@
 
 use anyhow::{Context as _, Result};
 use chrono::Duration;
+use std::path::PathBuf;
 
 use super::Context;
+use super::flags::FormatArgs;
 use crate::campaigns::{self, Campaign};
-use crate::cli::BriefArgs;
 use crate::dates::{Period, parse_week_arg, week_label, week_start};
 use crate::error::UsageError;
 use crate::output::{Cell, Column, Report, Section};
@@ -15,6 +16,31 @@ use crate::report::brief::{
 };
 use crate::report::brief_html;
 use crate::store::settings;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct BriefArgs {
+    /// The ISO week, e.g. 2026-W41 (default: the last complete week)
+    #[arg(long, conflicts_with_all = ["begin", "end"])]
+    pub week: Option<String>,
+    /// First day included (a date, 2026-W41, 2026-10 or 2026)
+    #[arg(long, value_name = "DATE")]
+    pub begin: Option<String>,
+    /// First day NOT included
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<String>,
+    /// Only these campaigns (repeatable; default: every campaign)
+    #[arg(long = "campaign", value_name = "SLUG")]
+    pub campaigns: Vec<String>,
+    /// Also write the page as one self-contained HTML file with charts
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Aggregates only: counts below 5 shown as <5 (default: the aggregates_only setting)
+    #[arg(long)]
+    pub aggregates_only: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
 
 pub fn run(context: &Context, args: BriefArgs) -> Result<()> {
     let week = match args.week.as_deref() {

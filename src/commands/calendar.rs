@@ -3,16 +3,119 @@
 
 use anyhow::{Context as _, Result, bail};
 use chrono::{Datelike, Duration, NaiveDate};
+use std::path::PathBuf;
 
+use super::flags::{FormatArgs, PeriodArgs};
+use super::import::ImportArgs;
 use super::{Context, date_flag, period_flags};
 use crate::calendar::{self, CheckLimits, NewItem, Status};
 use crate::channels::CHANNELS;
-use crate::cli::{CalendarCommand, ImportArgs};
 use crate::dates::{parse_week_arg, week_label, week_start};
 use crate::error::UsageError;
 use crate::output::{Cell, Column, Format, Report, Section};
 use crate::report::periods::{Interval, bucket_of, buckets};
 use crate::store::settings;
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Plan an item: `turnout calendar add 2026-10-13 --time 18:00 --channel email --audience members --title "..."`
+    Add {
+        /// The day (YYYY-MM-DD)
+        date: String,
+        /// Time of day, HH:MM in the organization's zone
+        #[arg(long)]
+        time: Option<String>,
+        #[arg(long)]
+        channel: String,
+        /// Who it is for, in the organization's words (members, volunteers, donors...)
+        #[arg(long)]
+        audience: String,
+        #[arg(long, value_name = "SLUG")]
+        campaign: Option<String>,
+        #[arg(long)]
+        title: String,
+        /// The metric it asks for (an ask when it is a result: calls, rsvps...)
+        #[arg(long, value_name = "METRIC")]
+        goal: Option<String>,
+        /// Who is responsible
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Import a plan: CSV with date,time,channel,audience,campaign,title,goal,owner
+    Import(CalendarImportArgs),
+    /// Every planned item
+    List {
+        #[command(flatten)]
+        period: PeriodArgs,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Remove an item
+    Remove { id: i64 },
+    /// One week as days x channels: planned, sent, sent-unplanned, missed
+    Week {
+        /// The ISO week, e.g. 2026-W41 (default: this week)
+        week: Option<String>,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Audiences x channels: items planned and sent per period
+    Matrix {
+        #[command(flatten)]
+        period: PeriodArgs,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Warnings: silent audiences, over-asked audiences, collisions, missed and unplanned sends
+    Check {
+        /// An audience hearing nothing for more days than this is flagged
+        #[arg(long, default_value_t = 14)]
+        quiet_days: i64,
+        /// More asks (items whose goal is a result) than this ...
+        #[arg(long, default_value_t = 3)]
+        max_asks: usize,
+        /// ... within this many days is too many
+        #[arg(long, default_value_t = 4)]
+        per_days: i64,
+        /// Exit 1 if there is any warning
+        #[arg(long)]
+        strict: bool,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Each planned item with what was actually sent and what it drove
+    Results {
+        #[command(flatten)]
+        period: PeriodArgs,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Write the plan as an ICS calendar for Google, Outlook or Apple calendars
+    Ics {
+        /// The .ics file to write
+        file: std::path::PathBuf,
+        #[arg(long, value_name = "SLUG")]
+        campaign: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarImportArgs {
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Read and count everything, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write rejected rows to this CSV
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Refuse the whole file if any row is rejected
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
 
 pub fn run(context: &Context, command: CalendarCommand) -> Result<()> {
     if let CalendarCommand::Import(args) = command {

@@ -2,12 +2,60 @@
 
 use anyhow::Result;
 
+use super::flags::FormatArgs;
 use super::goal::progress_section;
 use super::{Context, date_flag};
 use crate::campaigns::{self, Campaign, CampaignFields};
-use crate::cli::{CampaignCommand, CampaignFieldArgs};
 use crate::output::{Cell, Column, Report, Section};
 use crate::report::progress::PACE_DEFINITIONS;
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Args)]
+pub struct CampaignFieldArgs {
+    /// Display name, e.g. "Fair Rent Now"
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The team or branch that runs it
+    #[arg(long)]
+    pub team: Option<String>,
+    /// First day (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
+    /// Last day (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<String>,
+    /// A source code, UTM campaign or refcode it claims; exact or a glob like 'fair-rent-*' (repeatable)
+    #[arg(long = "code", value_name = "CODE")]
+    pub codes: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignCommand {
+    /// Set up a campaign: `turnout campaign add fair-rent-now --name "Fair Rent Now"`
+    Add {
+        /// Short name used everywhere else (lower-case letters, digits, hyphens)
+        slug: String,
+        #[command(flatten)]
+        fields: CampaignFieldArgs,
+    },
+    /// Change a campaign's name, team, dates or codes
+    Edit {
+        slug: String,
+        #[command(flatten)]
+        fields: CampaignFieldArgs,
+        /// Stop claiming a code (repeatable)
+        #[arg(long = "remove-code", value_name = "CODE")]
+        remove_codes: Vec<String>,
+    },
+    /// Every campaign
+    List(FormatArgs),
+    /// One campaign: its details, codes, goals with progress, and what data it has
+    Show {
+        slug: String,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+}
 
 pub fn run(context: &Context, command: CampaignCommand) -> Result<()> {
     let store = context.open()?;

@@ -2,11 +2,24 @@
 
 use anyhow::{Result, bail};
 
+use super::flags::{FormatArgs, PeriodArgs};
 use super::{Context, period_flags};
-use crate::cli::CheckArgs;
 use crate::output::{Cell, Column, Report, Section};
 use crate::report::quality;
 use crate::store::settings;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Exit 1 if there is any warning (for scripts)
+    #[arg(long)]
+    pub strict: bool,
+    /// Limits the weeks checked for missing data
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
 
 pub fn run(context: &Context, args: CheckArgs) -> Result<()> {
     let (period, _) = period_flags(&args.period)?;

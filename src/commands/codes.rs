@@ -4,8 +4,18 @@
 use anyhow::Result;
 
 use super::Context;
-use crate::cli::CodesArgs;
+use super::flags::FormatArgs;
 use crate::output::{Cell, Column, Report, Section};
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct CodesArgs {
+    /// Only codes no campaign claims (rows kept unlinked)
+    #[arg(long)]
+    pub unmatched: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
 
 pub fn run(context: &Context, args: CodesArgs) -> Result<()> {
     let store = context.open()?;

@@ -3,9 +3,20 @@
 use anyhow::Result;
 
 use super::Context;
-use crate::cli::ConfigCommand;
+use super::flags::FormatArgs;
 use crate::output::{Cell, Column, Report, Section};
 use crate::store::settings::{self, SETTINGS};
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Change a setting, e.g. `turnout config set timezone America/Los_Angeles`
+    Set { key: String, value: String },
+    /// Show one setting
+    Get { key: String },
+    /// Show every setting with its value and meaning
+    List(FormatArgs),
+}
 
 pub fn run(context: &Context, command: ConfigCommand) -> Result<()> {
     let store = context.open()?;

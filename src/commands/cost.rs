@@ -2,13 +2,47 @@
 
 use anyhow::{Result, bail};
 
+use super::flags::FormatArgs;
 use super::{Context, date_flag};
 use crate::campaigns;
-use crate::cli::CostCommand;
 use crate::costs::{self, Spend};
 use crate::metrics::Unit;
 use crate::output::{Cell, Column, Report, Section, plain_number};
 use crate::values::parse_value;
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum CostCommand {
+    /// Record a cost: `--amount 84.50`, or staff time as `--hours 6 --rate 25`
+    Add {
+        campaign: String,
+        /// The day of the cost (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        date: String,
+        /// Money spent
+        #[arg(long, conflicts_with_all = ["hours", "rate"], required_unless_present = "hours", allow_hyphen_values = true)]
+        amount: Option<String>,
+        /// Staff hours (with --rate)
+        #[arg(long, requires = "rate", allow_hyphen_values = true)]
+        hours: Option<String>,
+        /// Hourly rate of the staff time
+        #[arg(long, requires = "hours", allow_hyphen_values = true)]
+        rate: Option<String>,
+        /// What it was for, e.g. "SMS segments"
+        #[arg(long)]
+        what: String,
+        /// The effort it paid for, if one
+        #[arg(long, value_name = "ID")]
+        effort: Option<String>,
+    },
+    /// Every recorded cost
+    List {
+        #[arg(long = "campaign", value_name = "SLUG")]
+        campaign: Option<String>,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+}
 
 fn number(flag: &str, text: &str) -> Result<f64> {
     let cleaned: String = text.chars().filter(|c| *c != '$').collect();

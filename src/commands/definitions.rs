@@ -4,12 +4,24 @@
 use anyhow::{Result, bail};
 
 use super::Context;
+use super::flags::{FormatArgs, PeriodArgs};
 use crate::attribution::lift;
-use crate::cli::DefinitionsArgs;
 use crate::import;
 use crate::metrics::Vocabulary;
 use crate::output::{Cell, Column, Report, Section};
 use crate::report::rates::RATES;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct DefinitionsArgs {
+    /// Only this metric or rate (e.g. unique_opens, show_up_rate)
+    pub metric: Option<String>,
+    /// Accepted like every report's (definitions do not change with the period)
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
 
 /// How repeats are counted, for the metrics where it matters.
 fn counting_rule(metric: &str) -> &'static str {

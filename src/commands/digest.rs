@@ -3,8 +3,8 @@
 use anyhow::Result;
 use chrono::{Datelike, Duration};
 
+use super::flags::{FormatArgs, PeriodArgs};
 use super::{Context, period_flags};
-use crate::cli::DigestArgs;
 use crate::dates::{parse_week_arg, week_label, week_start};
 use crate::error::UsageError;
 use crate::output::{Cell, Column, Report, Section};
@@ -13,6 +13,19 @@ use crate::report::periods::{Interval, buckets};
 use crate::report::progress::PACE_DEFINITIONS;
 use crate::report::quality;
 use crate::store::settings;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct DigestArgs {
+    /// The ISO week, e.g. 2026-W41 (default: the last complete week)
+    #[arg(long)]
+    pub week: Option<String>,
+    /// --begin/--end choose the period instead of --week; --monthly rolls up a month instead
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
 
 pub fn run(context: &Context, args: DigestArgs) -> Result<()> {
     let (period, interval) = period_flags(&args.period)?;

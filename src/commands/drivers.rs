@@ -3,13 +3,72 @@
 use anyhow::Result;
 
 use super::Context;
+use super::flags::FormatArgs;
 use crate::attribution::{self, By, CODED, Model, NO_TOUCH, Options, TouchKind, coverage};
 use crate::campaigns;
-use crate::cli::{DriversArgs, DriversByArg, ModelArg, TouchArg};
 use crate::efforts;
 use crate::error::UsageError;
 use crate::output::{Cell, Column, Format, Report, Section};
 use crate::store::settings;
+use clap::{Args, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    Direct,
+    Last,
+    First,
+    Linear,
+    TimeDecay,
+    Position,
+    Markov,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriversByArg {
+    Effort,
+    Channel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TouchArg {
+    Any,
+    Sent,
+    Opened,
+    Clicked,
+}
+
+#[derive(Debug, Args)]
+pub struct DriversArgs {
+    /// The campaign (default: every campaign's actions and efforts)
+    pub campaign: Option<String>,
+    /// The result to explain: attended, rsvps, calls, signups, donations...
+    #[arg(long, value_name = "METRIC")]
+    pub outcome: String,
+    /// The model, or all of them side by side
+    #[arg(long, value_enum, default_value_t = ModelArg::All)]
+    pub model: ModelArg,
+    /// How long before an action a touch can count (7d, 36h, 2w)
+    #[arg(long, default_value = "7d", value_name = "DURATION")]
+    pub window: String,
+    /// Time-decay: how long for a touch's weight to halve
+    #[arg(long, default_value = "7d", value_name = "DURATION")]
+    pub half_life: String,
+    /// Credit channels (email, sms, ...) or single efforts
+    #[arg(long, value_enum, default_value_t = DriversByArg::Channel)]
+    pub by: DriversByArg,
+    /// Which event of a person's contact with an effort times the touch
+    #[arg(long, value_enum, default_value_t = TouchArg::Any)]
+    pub touch: TouchArg,
+    /// Weekly numbers only: regress the outcome on each channel's carried-over activity
+    #[arg(long)]
+    pub aggregate: bool,
+    /// Aggregate: the weekly carry-over (0 to 1; default: estimated)
+    #[arg(long, value_name = "DECAY")]
+    pub decay: Option<f64>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
 
 pub fn run(context: &Context, args: DriversArgs) -> Result<()> {
     let window = attribution::parse_duration(&args.window)

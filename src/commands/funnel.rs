@@ -2,13 +2,29 @@
 
 use anyhow::Result;
 
+use super::flags::{FormatArgs, PeriodArgs};
 use super::{Context, period_flags};
 use crate::campaigns;
-use crate::cli::FunnelArgs;
 use crate::output::{Cell, Column, Report, Section};
 use crate::report::campaign::window;
 use crate::report::funnel::{self, find_effort};
 use crate::report::periods::buckets;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct FunnelArgs {
+    pub campaign: String,
+    /// Only this effort (a send, a text campaign, a post): its id as `turnout totals --by effort` shows it
+    #[arg(long, value_name = "ID")]
+    pub effort: Option<String>,
+    /// The result the funnel ends in (default rsvps, then attended): signups, calls, donations...
+    #[arg(long, value_name = "METRIC")]
+    pub outcome: Option<String>,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
 
 pub fn run(context: &Context, args: FunnelArgs) -> Result<()> {
     let (period, interval) = period_flags(&args.period)?;

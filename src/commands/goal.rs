@@ -4,14 +4,43 @@ use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 
+use super::flags::FormatArgs;
 use super::{Context, date_flag};
 use crate::campaigns;
-use crate::cli::GoalCommand;
 use crate::goals::{self, GoalChange, GoalRequest};
 use crate::metrics::{Unit, Vocabulary};
 use crate::output::{Cell, Column, Report, Section, plain_number};
 use crate::report::progress::{self, PACE_DEFINITIONS};
 use crate::values::parse_value;
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum GoalCommand {
+    /// Set (or change) a goal: `turnout goal set fair-rent-now calls 800 --by 2026-10-30`
+    Set {
+        campaign: String,
+        metric: String,
+        /// The number to reach, e.g. 800
+        #[arg(allow_hyphen_values = true)]
+        target: String,
+        /// Deadline, inclusive (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        by: String,
+        /// When counting starts (default: the campaign's start, else today)
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+    },
+    /// Goals with progress and pace as of today
+    List {
+        /// Only this campaign's goals (repeatable)
+        #[arg(long = "campaign", value_name = "SLUG")]
+        campaigns: Vec<String>,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Remove a goal
+    Remove { campaign: String, metric: String },
+}
 
 pub fn run(context: &Context, command: GoalCommand) -> Result<()> {
     let store = context.open()?;

@@ -3,10 +3,11 @@
 //! an experiment of a given size can detect.
 
 use anyhow::{Result, bail};
+use std::path::PathBuf;
 
 use super::Context;
+use super::flags::FormatArgs;
 use crate::campaigns;
-use crate::cli::{HoldoutCommand, HoldoutDrawArgs, HoldoutPowerArgs};
 use crate::error::UsageError;
 use crate::experiment::power::{minimum_detectable_effect, power};
 use crate::experiment::{self, DrawRequest, Experiment};
@@ -15,6 +16,89 @@ use crate::output::{Cell, Column, Report, Section};
 use crate::people::Hasher;
 use crate::report::funnel::find_effort;
 use crate::store::settings;
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Subcommand)]
+pub enum HoldoutCommand {
+    /// Assign everyone in an audience file at random, before the send: a file to send to and a
+    /// file to hold out, recorded for `turnout lift --experiment`
+    Draw(HoldoutDrawArgs),
+    /// Every experiment drawn
+    List(FormatArgs),
+    /// One experiment: its groups, seed, strata balance and when it was drawn
+    Show {
+        /// The experiment's name
+        name: String,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// What an experiment can detect: the minimum detectable effect, or the power for an effect
+    Power(HoldoutPowerArgs),
+    /// Say which send went to an experiment's send group, once it is imported: the rules then
+    /// count everyone sent it (not only its openers), and lift measures it by default
+    Link {
+        /// The experiment's name
+        name: String,
+        /// The send: its id, or the start of its label
+        #[arg(long, value_name = "ID")]
+        effort: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct HoldoutDrawArgs {
+    /// The audience: a Mailchimp audience export, Spoke contacts, a CiviCRM or Action Network
+    /// list, or any CSV with an email or phone column
+    pub file: PathBuf,
+    /// A name for the experiment, e.g. assembly-invite
+    #[arg(long)]
+    pub name: String,
+    /// The share of people held out, between 0 and 1
+    #[arg(long, default_value_t = 0.2)]
+    pub share: f64,
+    /// The same seed on the same file draws the same people (default: a random seed, printed)
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    pub seed: Option<u64>,
+    /// Where to write the people to send to (the input's own header and rows)
+    #[arg(long, value_name = "FILE")]
+    pub send: PathBuf,
+    /// Where to write the people held out (never upload this one)
+    #[arg(long, value_name = "FILE")]
+    pub holdout: PathBuf,
+    /// The campaign the experiment is for
+    #[arg(long, value_name = "SLUG")]
+    pub campaign: Option<String>,
+    /// A column to balance within, e.g. MEMBER_RATING (prior engagement)
+    #[arg(long, value_name = "COLUMN")]
+    pub strata: Option<String>,
+    /// Draw again under a name already used, writing over its files
+    #[arg(long)]
+    pub replace: bool,
+    /// The action rate expected without the send, in percent, for the smallest detectable effect
+    /// (default: shown at 1, 2, 5 and 10%)
+    #[arg(long, value_name = "PERCENT")]
+    pub base_rate: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HoldoutPowerArgs {
+    /// Everyone in the experiment, sent and held out
+    #[arg(long)]
+    pub people: u64,
+    /// The share held out, between 0 and 1
+    #[arg(long, default_value_t = 0.2)]
+    pub share: f64,
+    /// The action rate without the send, in percent (2 means 2%)
+    #[arg(long, value_name = "PERCENT")]
+    pub base_rate: String,
+    /// An effect in percentage points (1 means from 2% to 3%): gives the power to detect it
+    #[arg(long, value_name = "POINTS", allow_hyphen_values = true)]
+    pub effect: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
 
 /// The base rates the draw's summary shows the smallest detectable effect at, in percent.
 const BASE_RATES: [f64; 4] = [1.0, 2.0, 5.0, 10.0];

@@ -3,9 +3,18 @@
 use anyhow::{Result, bail};
 
 use super::Context;
-use crate::cli::ImportsArgs;
+use super::flags::FormatArgs;
 use crate::import::{self, Counts};
 use crate::output::{Cell, Column, Report, Section};
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct ImportsArgs {
+    /// Show one import with every row it rejected or skipped
+    pub id: Option<i64>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
 
 pub fn run(context: &Context, args: ImportsArgs) -> Result<()> {
     let store = context.open()?;

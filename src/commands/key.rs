@@ -3,8 +3,16 @@
 use anyhow::{Result, bail};
 
 use super::Context;
-use crate::cli::KeyCommand;
 use crate::people::{self, key_path};
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Where the key file is (beside the database)
+    ShowPath,
+    /// Make a new key and rehash every stored hash with it, in one transaction
+    Rotate,
+}
 
 pub fn run(context: &Context, command: KeyCommand) -> Result<()> {
     match command {

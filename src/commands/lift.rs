@@ -3,12 +3,13 @@
 //! detect, the effect on those reached where reach is known, and the sample-ratio check.
 
 use anyhow::Result;
+use std::path::PathBuf;
 
+use super::flags::FormatArgs;
 use super::{Context, date_flag};
 use crate::attribution;
 use crate::attribution::design::{self, Design, LiftRequest};
 use crate::campaigns;
-use crate::cli::LiftArgs;
 use crate::error::UsageError;
 use crate::import;
 use crate::metrics::Vocabulary;
@@ -16,6 +17,37 @@ use crate::people::Hasher;
 use crate::report::funnel::find_effort;
 use crate::report::lift::{LiftContext, end_of_day, report};
 use crate::store::settings;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct LiftArgs {
+    /// The campaign whose results are counted (its slug)
+    pub campaign: String,
+    /// The experiment drawn with `turnout holdout draw`: everyone it assigned is compared
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["holdout", "sent"])]
+    pub experiment: Option<String>,
+    /// The effort sent to everyone but the holdout (needed with --holdout; with --experiment it
+    /// starts the window at its send and gives its reach)
+    #[arg(long, value_name = "ID", required_unless_present = "experiment")]
+    pub effort: Option<String>,
+    /// The people deliberately not sent it: a CSV with an email or phone column
+    #[arg(long, value_name = "FILE", required_unless_present = "experiment")]
+    pub holdout: Option<PathBuf>,
+    /// With --holdout: the list the effort was sent to (e.g. the file uploaded to the tool)
+    #[arg(long, value_name = "FILE", requires = "holdout")]
+    pub sent: Option<PathBuf>,
+    /// The result to compare (default: any result that is an action: no cancellations or no-shows)
+    #[arg(long, value_name = "METRIC")]
+    pub outcome: Option<String>,
+    /// With --experiment and no --effort: the day the window starts (default: the draw)
+    #[arg(long, value_name = "DATE", conflicts_with = "effort")]
+    pub from: Option<String>,
+    /// How long after the send an action counts
+    #[arg(long, default_value = "14d", value_name = "DURATION")]
+    pub window: String,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
 
 pub fn run(context: &Context, args: LiftArgs) -> Result<()> {
     let window = attribution::parse_duration(&args.window)

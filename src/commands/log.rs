@@ -3,13 +3,40 @@
 use anyhow::Result;
 
 use super::Context;
+use super::flags::FormatArgs;
 use crate::campaigns;
 use crate::channels;
-use crate::cli::LogArgs;
 use crate::dates::{parse_week_arg, week_label, week_start};
 use crate::error::UsageError;
 use crate::output::{Cell, Column, Report, Section, plain_number};
 use crate::weekly_log::{self, LogRequest};
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The campaign
+    pub campaign: Option<String>,
+    /// Numbers as METRIC=VALUE, e.g. calls=120 rsvps=40
+    #[arg(value_name = "METRIC=VALUE")]
+    pub values: Vec<String>,
+    /// The ISO week, e.g. 2026-W41 (default: this week)
+    #[arg(long)]
+    pub week: Option<String>,
+    /// The channel these numbers belong to, if any (email, sms, social, ...)
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// A note kept with the entry ("counted from sign-in sheets")
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Each number is the week's whole total, imported rows included: reports count it instead of the imported rows of the same campaign, week and metric (without it, logged and imported numbers add)
+    #[arg(long)]
+    pub includes_imports: bool,
+    /// Show every logged number, including the ones later corrected
+    #[arg(long)]
+    pub history: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
 
 pub fn run(context: &Context, args: LogArgs) -> Result<()> {
     let week = match args.week.as_deref() {

@@ -3,9 +3,36 @@
 use anyhow::Result;
 
 use super::Context;
-use crate::cli::MetricCommand;
+use super::flags::FormatArgs;
 use crate::metrics::{self, Family, Unit, Vocabulary};
 use crate::output::{Cell, Column, Report, Section};
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum MetricCommand {
+    /// Every metric with its family (result or milestone), unit and meaning
+    List(FormatArgs),
+    /// Add your organization's own metric: `turnout metric add house_meetings --result --description "..."`
+    Add {
+        name: String,
+        /// A field outcome (shown first in reports)
+        #[arg(
+            long,
+            conflicts_with = "milestone",
+            required_unless_present = "milestone"
+        )]
+        result: bool,
+        /// A comms metric on the way to results
+        #[arg(long)]
+        milestone: bool,
+        /// Measured in money rather than counted
+        #[arg(long)]
+        amount: bool,
+        /// What it counts, in a sentence
+        #[arg(long)]
+        description: String,
+    },
+}
 
 pub fn run(context: &Context, command: MetricCommand) -> Result<()> {
     let store = context.open()?;

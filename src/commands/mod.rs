@@ -1,33 +1,34 @@
 //! Front ends: one file per subcommand. Each turns parsed arguments into a domain call and renders
 //! the result; this is the only layer that prints.
 
-mod audience;
-mod brief;
-mod calendar;
-mod campaign;
-mod check;
-mod codes;
-mod config;
-mod cost;
-mod definitions;
-mod demo;
-mod digest;
-mod drivers;
-mod export;
-mod funnel;
-mod goal;
-mod holdout;
-mod import;
-mod imports;
-mod init;
-mod key;
-mod lift;
-mod log;
-mod metric;
-mod profiles;
-mod report;
-mod simulate;
-mod totals;
+pub mod audience;
+pub mod brief;
+pub mod calendar;
+pub mod campaign;
+pub mod check;
+pub mod codes;
+pub mod config;
+pub mod cost;
+pub mod definitions;
+pub mod demo;
+pub mod digest;
+pub mod drivers;
+pub mod export;
+pub mod flags;
+pub mod funnel;
+pub mod goal;
+pub mod holdout;
+pub mod import;
+pub mod imports;
+pub mod init;
+pub mod key;
+pub mod lift;
+pub mod log;
+pub mod metric;
+pub mod profiles;
+pub mod report;
+pub mod simulate;
+pub mod totals;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -35,7 +36,6 @@ use std::path::PathBuf;
 use anyhow::Result;
 use chrono::NaiveDate;
 
-use crate::cli::{Cli, Command};
 use crate::dates::{self, parse_date};
 use crate::error::UsageError;
 use crate::output::{self, Format, Report};
@@ -101,81 +101,9 @@ impl Context {
     }
 }
 
-pub fn run(cli: Cli) -> Result<()> {
-    let today_flag = match cli.today.as_deref() {
-        Some(text) => Some(parse_date(text).map_err(UsageError::from)?),
-        None => None,
-    };
-    let context = Context {
-        db_flag: cli.db,
-        today_flag,
-        quiet: cli.quiet,
-        may_create: creates_database(&cli.command),
-    };
-    match cli.command {
-        Command::Init => init::run(&context),
-        Command::Config(command) => config::run(&context, command),
-        Command::Campaign(command) => campaign::run(&context, command),
-        Command::Goal(command) => goal::run(&context, command),
-        Command::Log(args) => log::run(&context, args),
-        Command::Import(args) => import::run(&context, args),
-        Command::Imports(args) => imports::run(&context, args),
-        Command::Profiles(command) => profiles::run(&context, command),
-        Command::Codes(args) => codes::run(&context, args),
-        Command::Totals(args) => totals::run(&context, args),
-        Command::Metric(command) => metric::run(&context, command),
-        Command::Report(args) => report::run(&context, args),
-        Command::Funnel(args) => funnel::run(&context, args),
-        Command::Definitions(args) => definitions::run(&context, args),
-        Command::Check(args) => check::run(&context, args),
-        Command::Cost(command) => cost::run(&context, command),
-        Command::Digest(args) => digest::run(&context, args),
-        Command::Drivers(args) => drivers::run(&context, args),
-        Command::Holdout(command) => holdout::run(&context, command),
-        Command::Lift(args) => lift::run(&context, args),
-        Command::Simulate(args) => simulate::run(&context, args),
-        Command::Brief(args) => brief::run(&context, args),
-        Command::Export { dir, with_key } => export::export(&context, &dir, with_key),
-        Command::Restore { dir } => export::restore(&context, &dir),
-        Command::Forget { identifier, yes } => export::forget(&context, &identifier, yes),
-        Command::Key(command) => key::run(&context, command),
-        Command::Calendar(command) => calendar::run(&context, command),
-        Command::Audience(command) => audience::run(&context, command),
-        Command::Demo(format) => demo::run(&context, format.format),
-    }
-}
-
-/// Whether a command writes, and so may create the database where there is none: setting up,
-/// importing, logging, adding. The rest only read, and refuse a missing database.
-fn creates_database(command: &Command) -> bool {
-    use crate::cli::{
-        AudienceCommand, CalendarCommand, CampaignCommand, ConfigCommand, CostCommand, GoalCommand,
-        HoldoutCommand, MetricCommand,
-    };
-    match command {
-        Command::Init | Command::Demo(_) | Command::Restore { .. } => true,
-        Command::Import(args) => !args.dry_run,
-        Command::Log(args) => !args.history,
-        Command::Config(command) => matches!(command, ConfigCommand::Set { .. }),
-        Command::Campaign(command) => matches!(command, CampaignCommand::Add { .. }),
-        Command::Goal(command) => matches!(command, GoalCommand::Set { .. }),
-        Command::Metric(command) => matches!(command, MetricCommand::Add { .. }),
-        Command::Cost(command) => matches!(command, CostCommand::Add { .. }),
-        Command::Holdout(command) => matches!(command, HoldoutCommand::Draw(_)),
-        Command::Audience(command) => matches!(command, AudienceCommand::Map { .. }),
-        Command::Calendar(command) => {
-            matches!(
-                command,
-                CalendarCommand::Add { .. } | CalendarCommand::Import(_)
-            )
-        }
-        _ => false,
-    }
-}
-
 /// The report period and its interval from the shared flags; malformed ones are usage errors.
 fn period_flags(
-    args: &crate::cli::PeriodArgs,
+    args: &flags::PeriodArgs,
 ) -> Result<(dates::Period, Option<crate::report::periods::Interval>)> {
     use crate::report::periods::Interval;
     let period = dates::Period::from_args(args.begin.as_deref(), args.end.as_deref())

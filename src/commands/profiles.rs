@@ -2,11 +2,31 @@
 //! someone wrote for a tool turnout does not know yet (`check`).
 
 use anyhow::{Result, bail};
+use std::path::PathBuf;
 
 use super::Context;
-use crate::cli::ProfilesCommand;
+use super::flags::FormatArgs;
 use crate::import::{self, spec::RecordSpec};
 use crate::output::{Cell, Column, Report, Section};
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// Every profile: built-in ones and your own (in <database folder>/profiles/)
+    List(FormatArgs),
+    /// One profile: the columns it reads, what they mean, and what it records
+    Show {
+        /// A profile name, or the path of a profile file
+        name: String,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Check a profile file you wrote; problems are shown with their line
+    Check {
+        /// The profile file, e.g. ./mytool.toml
+        file: PathBuf,
+    },
+}
 
 pub fn run(context: &Context, command: ProfilesCommand) -> Result<()> {
     let store = context.open()?;

@@ -3,13 +3,25 @@
 
 use anyhow::Result;
 
+use super::flags::{FormatArgs, PeriodArgs};
 use super::{Context, period_flags};
 use crate::campaigns::{self, Campaign};
-use crate::cli::ReportArgs;
 use crate::output::{Cell, Column, Report, Section, plain_number};
 use crate::report::campaign::{self, CampaignReport, Line};
 use crate::report::progress::PACE_DEFINITIONS;
 use crate::report::rates::RATES;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Campaigns to report on (default: every campaign)
+    #[arg(value_name = "CAMPAIGN")]
+    pub campaigns: Vec<String>,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
 
 pub fn run(context: &Context, args: ReportArgs) -> Result<()> {
     let (period, interval) = period_flags(&args.period)?;

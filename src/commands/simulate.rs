@@ -4,9 +4,42 @@
 use anyhow::Result;
 
 use super::Context;
-use crate::cli::SimulateArgs;
 use crate::error::UsageError;
 use crate::simulate::{self, EXPERIMENT, FIRST_WEB_ID, LISTS, Plan, STRATA, weekly};
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The folder to write the files into (created if needed)
+    #[arg(long, value_name = "DIR")]
+    pub out: std::path::PathBuf,
+    /// How many people
+    #[arg(long, default_value_t = 2000)]
+    pub people: usize,
+    /// How many weeks, from Monday 2026-09-07
+    #[arg(long, default_value_t = 8)]
+    pub weeks: usize,
+    /// The same seed writes the same files
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// A planted effect, e.g. email=0.02: people emailed that week RSVP 2 points more often (repeatable)
+    #[arg(long = "effect", value_name = "CHANNEL=SIZE")]
+    pub effects: Vec<String>,
+    /// Run a drawn experiment: hold out of every email the people `turnout holdout draw` holds
+    /// out of lists/audience.csv with the same seed, at this share (default 0.2)
+    #[arg(long, value_name = "SHARE", num_args = 0..=1, default_missing_value = "0.2")]
+    pub experiment: Option<f64>,
+    /// Weekly numbers only (weekly-numbers.csv, turnout's own format), for drivers --aggregate:
+    /// the effects are RSVPs per email or text sent (email=0.002: 2 per 1,000)
+    #[arg(long, conflicts_with = "experiment")]
+    pub weekly: bool,
+    /// With --weekly: a vote approaching raises the baseline and every channel's activity alike
+    #[arg(long, requires = "weekly")]
+    pub trend: bool,
+    /// With --weekly: texts go out with the emails, so the two move together
+    #[arg(long, requires = "weekly")]
+    pub together: bool,
+}
 
 pub fn run(context: &Context, args: SimulateArgs) -> Result<()> {
     let mut effects = std::collections::BTreeMap::new();

@@ -3,13 +3,44 @@
 use anyhow::Result;
 
 use super::Context;
+use super::flags::FormatArgs;
 use crate::campaigns;
-use crate::cli::{TotalsArgs, TotalsByArg};
 use crate::dates::Period;
 use crate::error::UsageError;
 use crate::metrics::Vocabulary;
 use crate::output::{Cell, Column, Report, Section};
 use crate::report::totals::{self, TotalsBy, TotalsQuery};
+use clap::{Args, ValueEnum};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TotalsByArg {
+    Week,
+    Month,
+    Channel,
+    Effort,
+    Source,
+}
+
+#[derive(Debug, Args)]
+pub struct TotalsArgs {
+    /// Only this campaign (repeatable)
+    #[arg(long = "campaign", value_name = "SLUG")]
+    pub campaigns: Vec<String>,
+    /// Only this metric (repeatable)
+    #[arg(long = "metric", value_name = "NAME")]
+    pub metrics: Vec<String>,
+    /// Break the totals down
+    #[arg(long, value_enum)]
+    pub by: Option<TotalsByArg>,
+    /// First day included (a date, 2026-W41, 2026-10 or 2026)
+    #[arg(long, value_name = "DATE")]
+    pub begin: Option<String>,
+    /// First day NOT included (hledger style: --end is exclusive)
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
 
 pub fn run(context: &Context, args: TotalsArgs) -> Result<()> {
     let period = Period::from_args(args.begin.as_deref(), args.end.as_deref())
