@@ -211,21 +211,12 @@ pub fn build(path: &Path, today: NaiveDate, on_step: &mut dyn FnMut(Step)) -> Re
 
     for sample in SAMPLES {
         let options = ImportOptions {
-            profile: None,
             campaign: sample.campaign.then(|| CAMPAIGN.to_string()),
-            dry_run: false,
-            strict: false,
-            tz: None,
             time: crate::import::shape::TimeFlags {
                 date: sample.date.map(parse_date).transpose()?,
                 ..Default::default()
             },
-            today,
-            verbose: false,
-            new_key: false,
-            locale: None,
-            sheet: None,
-            set: Vec::new(),
+            ..ImportOptions::new(today)
         };
         let source = ImportSource::from_bytes(sample.name, sample.bytes);
         let report = import::import(&mut store, source, &options, &mut Silent)?;

@@ -3,11 +3,11 @@
 use anyhow::Result;
 
 use super::flags::FormatArgs;
-use super::goal::progress_section;
 use super::{Context, date_flag};
 use crate::campaigns::{self, Campaign, CampaignFields};
 use crate::output::{Cell, Column, Report, Section};
 use crate::report::progress::PACE_DEFINITIONS;
+use crate::report::sections::goals::progress_section;
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Args)]

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use super::Context;
-use super::goal::progress_section;
 use crate::attribution::design::{self, Design, LiftRequest};
 use crate::campaigns;
 use crate::dates::{parse_date, week_label};
@@ -17,6 +16,7 @@ use crate::people::Hasher;
 use crate::report::funnel::find_effort;
 use crate::report::lift::{points, summary_section};
 use crate::report::progress::PACE_DEFINITIONS;
+use crate::report::sections::{self, goals::progress_section};
 use crate::report::totals::{self, TotalsBy, TotalsQuery};
 
 pub fn run(context: &Context, format: Format) -> Result<()> {
@@ -132,10 +132,10 @@ pub fn run(context: &Context, format: Format) -> Result<()> {
         .push(crate::report::methods::FOOTNOTE.to_string());
     // The publishing plan against what went out, around the town hall.
     let town_hall_week = parse_date("2026-09-21")?;
-    let mut week = super::calendar::week_section(conn, tz, town_hall_week, today, format)?;
+    let mut week = sections::calendar::week_section(conn, tz, town_hall_week, today, format)?;
     week.name = "Calendar 2026-W39".to_string();
     report.sections.push(week);
-    let mut matrix = super::calendar::matrix_section(conn, tz, None, None, None, today)?;
+    let mut matrix = sections::calendar::matrix_section(conn, tz, None, None, None, today)?;
     matrix.name = "Publishing matrix".to_string();
     report.sections.push(matrix);
     let limits = crate::calendar::CheckLimits {
@@ -143,8 +143,8 @@ pub fn run(context: &Context, format: Format) -> Result<()> {
         max_asks: 3,
         per_days: 4,
     };
-    report.sections.push(super::calendar::warnings_section(
-        &super::calendar::plan_warnings(conn, tz, today, &limits)?,
+    report.sections.push(sections::calendar::warnings_section(
+        &crate::calendar::plan_warnings(conn, tz, today, &limits)?,
     ));
     report.footnotes.push(PACE_DEFINITIONS.to_string());
     report.footnotes.push(format!(

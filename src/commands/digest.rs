@@ -103,7 +103,7 @@ pub fn run(context: &Context, args: DigestArgs) -> Result<()> {
             Cell::Number(line.this_period - line.last_period),
         ]);
     }
-    let goals = super::goal::progress_rows(&data.goals, "Goals");
+    let goals = crate::report::sections::goals::progress_rows(&data.goals, "Goals");
     let mut efforts = Section::new(
         "Efforts",
         vec![

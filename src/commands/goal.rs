@@ -1,16 +1,15 @@
 //! `turnout goal`: set, list and remove measurable goals, with progress and pace.
 
 use anyhow::{Result, bail};
-use chrono::NaiveDate;
-use rusqlite::Connection;
 
 use super::flags::FormatArgs;
 use super::{Context, date_flag};
 use crate::campaigns;
 use crate::goals::{self, GoalChange, GoalRequest};
 use crate::metrics::{Unit, Vocabulary};
-use crate::output::{Cell, Column, Report, Section, plain_number};
-use crate::report::progress::{self, PACE_DEFINITIONS};
+use crate::output::{Report, plain_number};
+use crate::report::progress::PACE_DEFINITIONS;
+use crate::report::sections::goals::progress_section;
 use crate::values::parse_value;
 use clap::Subcommand;
 
@@ -121,56 +120,4 @@ fn parse_target(text: &str, unit: Unit) -> Result<f64> {
         ),
         Err(err) => bail!("the target {err}"),
     }
-}
-
-/// Goals with progress and pace as of `today`: shared by `goal list`, `campaign show` and `demo`.
-pub(super) fn progress_section(
-    conn: &Connection,
-    campaign_ids: &[i64],
-    today: NaiveDate,
-) -> Result<Section> {
-    let progress = goals::list(conn, campaign_ids)?
-        .iter()
-        .map(|goal| progress::progress(conn, goal, today))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(progress_rows(&progress, "Goals"))
-}
-
-/// A goals table, as every report shows it.
-pub(super) fn progress_rows(progress: &[progress::Progress], name: &str) -> Section {
-    let mut section = Section::new(
-        name,
-        vec![
-            Column::context("campaign", "Campaign"),
-            Column::new("metric", "Result"),
-            Column::new("target", "Target"),
-            Column::new("done", "Done"),
-            Column::new("percent", "%"),
-            Column::new("by", "By"),
-            Column::new("days_left", "Days"),
-            Column::new("needed_per_week", "Need/wk"),
-            Column::new("recent_per_week", "Recent/wk"),
-            Column::new("verdict", "Verdict"),
-            Column::tools_only("as_of", "As of"),
-        ],
-    )
-    .with_empty(
-        "No goals yet. Set one with: turnout goal set CAMPAIGN METRIC TARGET --by YYYY-MM-DD",
-    );
-    for p in progress {
-        section.push(vec![
-            Cell::text(&p.goal.campaign_slug),
-            Cell::text(&p.goal.metric),
-            Cell::Number(p.goal.target),
-            Cell::Number(p.done),
-            Cell::Percent(p.percent),
-            Cell::text(p.goal.by.to_string()),
-            Cell::Int(p.days_left),
-            Cell::opt_number(p.needed_per_week, "past due"),
-            Cell::opt_number(p.recent_per_week, "not started"),
-            Cell::text(p.verdict.as_str()),
-            Cell::text(p.as_of.to_string()),
-        ]);
-    }
-    section
 }

@@ -4,8 +4,9 @@ use anyhow::{Result, bail};
 
 use super::Context;
 use super::flags::FormatArgs;
-use crate::import::{self, Counts};
+use crate::import;
 use crate::output::{Cell, Column, Report, Section};
+use crate::report::sections::imports::{count_cells, count_columns};
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -88,30 +89,4 @@ pub fn run(context: &Context, args: ImportsArgs) -> Result<()> {
         report.sections.push(rows);
     }
     context.print(&report, args.format.format)
-}
-
-/// The accounting columns every import listing shows, in this order.
-pub(super) fn count_columns() -> Vec<Column> {
-    vec![
-        Column::new("rows_read", "Read"),
-        Column::new("inserted", "Added"),
-        Column::new("updated", "Updated"),
-        Column::new("unchanged", "Unchanged"),
-        Column::new("rejected", "Rejected"),
-        Column::new("skipped", "Skipped"),
-    ]
-}
-
-pub(super) fn count_cells(counts: &Counts) -> Vec<Cell> {
-    [
-        counts.rows_read,
-        counts.inserted,
-        counts.updated,
-        counts.unchanged,
-        counts.rejected,
-        counts.skipped,
-    ]
-    .into_iter()
-    .map(|n| Cell::Int(n as i64))
-    .collect()
 }

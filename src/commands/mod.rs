@@ -93,6 +93,47 @@ impl Context {
         Ok(())
     }
 
+    /// What an import has to say of a file, on stderr as each file is done: rejected rows and
+    /// refusals always, notes unless --quiet.
+    pub fn say(&self, outcome: &crate::import::FileOutcome) {
+        for said in crate::report::sections::imports::explain(outcome) {
+            if said.always {
+                eprintln!("{}", said.text);
+            } else {
+                self.note(&said.text);
+            }
+        }
+    }
+
+    /// The end of an import: the rejects files written, the summary of every file, and exit 1
+    /// when any file was refused.
+    pub fn account_for(
+        &self,
+        batch: &crate::import::Batch,
+        dry_run: bool,
+        format: Format,
+    ) -> Result<()> {
+        for (path, rows) in &batch.rejects_written {
+            self.note(&format!(
+                "Wrote {rows} rejected row(s) to {}: fix them there and import that file again.",
+                path.display()
+            ));
+        }
+        let summary = crate::report::sections::imports::summary(&batch.files, dry_run);
+        self.print(&summary, format)?;
+        if format == Format::Table && dry_run {
+            self.note("Dry run: nothing was written.");
+        }
+        let refused = batch.files.iter().filter(|f| f.refused()).count();
+        if refused > 0 {
+            anyhow::bail!(
+                "{refused} of {} file(s) were refused and nothing from them was written; the messages above say why",
+                batch.files.len()
+            );
+        }
+        Ok(())
+    }
+
     /// A message for people, on stderr, unless --quiet.
     pub fn note(&self, message: &str) {
         if !self.quiet {

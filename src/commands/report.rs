@@ -63,10 +63,12 @@ pub fn run(context: &Context, args: ReportArgs) -> Result<()> {
             String::new()
         };
         report.sections.push(results_section(&data, &prefix));
-        report.sections.push(super::goal::progress_rows(
-            &data.goals,
-            &format!("{prefix}Goals"),
-        ));
+        report
+            .sections
+            .push(crate::report::sections::goals::progress_rows(
+                &data.goals,
+                &format!("{prefix}Goals"),
+            ));
         report.sections.push(milestones_section(&data, &prefix));
         report.sections.push(rates_section(&data, &prefix));
         if let Some(section) = costs_section(&data, &prefix) {

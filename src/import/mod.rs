@@ -16,16 +16,19 @@
 //! accounting). `bind` opens a file and binds its profile before any row is read.
 //! `model` holds what they share, at the bottom: none of its files uses a stage.
 
+mod batch;
 mod bind;
 mod ledger;
 mod model;
 mod parser;
 mod reader;
+mod rejects;
 mod resolver;
 mod run;
 mod source;
 mod writer;
 
+pub use batch::{Batch, FileOutcome, import_files};
 pub use ledger::{LedgerEntry, issues, ledger};
 pub use model::shape;
 pub use model::spec;

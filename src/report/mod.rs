@@ -12,6 +12,7 @@ pub mod periods;
 pub mod progress;
 pub mod quality;
 pub mod rates;
+pub mod sections;
 pub mod totals;
 
 use anyhow::Result;

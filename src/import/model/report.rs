@@ -34,6 +34,26 @@ pub struct ImportOptions {
     pub set: Vec<(String, String)>,
 }
 
+impl ImportOptions {
+    /// Every file read as it is, on `today`: its profile found by its header, nothing set.
+    pub fn new(today: NaiveDate) -> ImportOptions {
+        ImportOptions {
+            profile: None,
+            campaign: None,
+            dry_run: false,
+            strict: false,
+            tz: None,
+            time: shape::TimeFlags::default(),
+            today,
+            verbose: false,
+            new_key: false,
+            locale: None,
+            sheet: None,
+            set: Vec::new(),
+        }
+    }
+}
+
 /// How every row read was accounted for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {

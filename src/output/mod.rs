@@ -5,6 +5,8 @@
 //! sections gives each row a `section` key. CSV text cells that a spreadsheet would run as a
 //! formula are neutralised (OWASP CSV injection); numbers stay numbers.
 
+pub mod progress;
+
 use std::io::{self, Write};
 
 use clap::ValueEnum;
