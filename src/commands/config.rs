@@ -23,10 +23,7 @@ pub fn run(context: &Context, command: ConfigCommand) -> Result<()> {
     let conn = store.conn();
     match command {
         ConfigCommand::Set { key, value } => {
-            let had_data: bool =
-                conn.query_row("SELECT EXISTS (SELECT 1 FROM metric_value)", [], |row| {
-                    row.get(0)
-                })?;
+            let had_data = store.holds_numbers()?;
             let stored = settings::set(conn, &key, &value)?;
             println!("{key} = {stored}");
             if key == settings::TIMEZONE && had_data {

@@ -202,11 +202,7 @@ fn draw(context: &Context, args: HoldoutDrawArgs) -> Result<()> {
         Some(slug) => Some(campaigns::get(store.conn(), slug)?),
         None => None,
     };
-    let has_people: bool =
-        store
-            .conn()
-            .query_row("SELECT EXISTS (SELECT 1 FROM person)", [], |row| row.get(0))?;
-    let hasher = Hasher::open(store.path(), has_people)?;
+    let hasher = Hasher::open(store.path(), store.holds_people()?)?;
     let country = settings::get(store.conn(), "default_country")?;
     let people = import::PersonColumns::load(&store)?;
     let outcome = experiment::draw_and_record(

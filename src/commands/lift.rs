@@ -80,9 +80,7 @@ pub fn run(context: &Context, args: LiftArgs) -> Result<()> {
             false,
         ),
     };
-    let has_people: bool =
-        conn.query_row("SELECT EXISTS (SELECT 1 FROM person)", [], |row| row.get(0))?;
-    if !has_people {
+    if !store.holds_people()? {
         anyhow::bail!(
             "this database holds no people yet; import the per-person exports of the results (e.g. Mobilize participations) first"
         );

@@ -121,6 +121,22 @@ impl Store {
         &self.conn
     }
 
+    /// Whether anyone has been imported (their hashes need the key that hashed them).
+    pub fn holds_people(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM person)", [], |row| row.get(0))?)
+    }
+
+    /// Whether any number has been imported or logged.
+    pub fn holds_numbers(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM metric_value)", [], |row| {
+                row.get(0)
+            })?)
+    }
+
     pub fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
     }
