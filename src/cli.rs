@@ -34,8 +34,6 @@ use crate::commands::report::{self, ReportArgs};
 use crate::commands::simulate::{self, SimulateArgs};
 use crate::commands::totals::{self, TotalsArgs};
 use crate::commands::{Context, demo, export, init};
-use crate::dates::parse_date;
-use crate::error::UsageError;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -52,8 +50,8 @@ pub struct Cli {
     pub db: Option<PathBuf>,
 
     /// Stand-in for today's date (YYYY-MM-DD): "to date", pace and default weeks are computed as of it
-    #[arg(long, global = true, value_name = "DATE")]
-    pub today: Option<String>,
+    #[arg(long, global = true, value_name = "DATE", value_parser = crate::commands::flags::day)]
+    pub today: Option<chrono::NaiveDate>,
 
     /// Hide progress bars and notes
     #[arg(long, short, global = true)]
@@ -152,13 +150,9 @@ pub enum Command {
 
 /// Runs the command the line asked for, with what every command shares.
 pub fn run(cli: Cli) -> Result<()> {
-    let today_flag = match cli.today.as_deref() {
-        Some(text) => Some(parse_date(text).map_err(UsageError::from)?),
-        None => None,
-    };
     let context = Context {
         db_flag: cli.db,
-        today_flag,
+        today_flag: cli.today,
         quiet: cli.quiet,
         may_create: creates_database(&cli.command),
     };
@@ -217,4 +211,55 @@ fn creates_database(command: &Command) -> bool {
         }
         _ => false,
     }
+}
+
+/// The command line as typed, parsed; a usage error exits 2 with clap's message, and a
+/// mistyped command with the nearest one first (`reprot` is `report`: clap would offer
+/// `restore` first).
+pub fn parse() -> Cli {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let err = match Cli::try_parse() {
+        Ok(cli) => return cli,
+        Err(err) => err,
+    };
+    if err.kind() == ErrorKind::InvalidSubcommand
+        && let Some(ContextValue::String(typed)) = err.get(ContextKind::InvalidSubcommand)
+        && let Some((path, nearest)) = nearest_command(typed, std::env::args().skip(1))
+    {
+        eprintln!(
+            "error: unrecognized command '{typed}'\n\n  tip: did you mean '{nearest}'? (turnout {path}--help lists them all)"
+        );
+        std::process::exit(2);
+    }
+    err.exit()
+}
+
+/// The command nearest to `typed` among those where it was typed (`turnout campaign ad`:
+/// among campaign's), by edit distance with swapped letters as one edit; and the commands
+/// before it.
+fn nearest_command(typed: &str, args: impl Iterator<Item = String>) -> Option<(String, String)> {
+    use clap::CommandFactory;
+    let mut level = Cli::command();
+    let mut path = String::new();
+    for arg in args {
+        if arg == typed {
+            break;
+        }
+        if let Some(sub) = level.find_subcommand(&arg).cloned() {
+            path.push_str(&arg);
+            path.push(' ');
+            level = sub;
+        }
+    }
+    let nearest = level
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .filter(|name| name != "help")
+        .min_by_key(|name| {
+            (
+                strsim::osa_distance(typed, name),
+                name.len().abs_diff(typed.len()),
+            )
+        })?;
+    (strsim::osa_distance(typed, &nearest) <= typed.len().div_ceil(2)).then_some((path, nearest))
 }

@@ -92,7 +92,24 @@ pub fn parse_date(text: &str) -> Result<NaiveDate> {
     let text = text.trim();
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         Ok(date) if text.len() == 10 => Ok(date),
-        _ => bail!("'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-30"),
+        _ => bail!(
+            "'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-30{}",
+            did_you_mean(text)
+        ),
+    }
+}
+
+/// For a day written another way (`10/13/2026`, `13.10.2026`): the ISO day it is, or both
+/// when it reads two ways (`03/04/2026`); empty when it is no day at all.
+fn did_you_mean(text: &str) -> String {
+    use crate::locale::{DateOrder, Locale, day};
+    let read = |order| day(text, Some(&Locale::shown_by_column(None, Some(order))));
+    match (read(DateOrder::MonthFirst), read(DateOrder::DayFirst)) {
+        (Ok(Some(m)), Ok(Some(d))) if m != d => {
+            format!("; did you mean {m} (the month first, as in the US) or {d} (the day first)?")
+        }
+        (Ok(Some(day)), _) | (_, Ok(Some(day))) => format!("; did you mean {day}?"),
+        _ => String::new(),
     }
 }
 
@@ -108,14 +125,44 @@ pub fn parse_week(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)
 }
 
-/// Parses a week, with an error that says how to write one.
-pub fn parse_week_arg(text: &str) -> Result<NaiveDate> {
-    match parse_week(text) {
-        Some(monday) => Ok(monday),
-        None => bail!(
-            "'{}' is not an ISO week; write it as YYYY-Www, e.g. 2026-W41 (weeks start on Monday)",
-            text.trim()
-        ),
+/// A week as a flag gives it: an ISO week (`2026-W41`), or a week of the current year (`W41`,
+/// resolved against `--today`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeekArg {
+    Iso(NaiveDate),
+    OfYear(u32),
+}
+
+impl WeekArg {
+    /// Reads a week flag, with an error that says how to write one.
+    pub fn parse(text: &str) -> Result<WeekArg> {
+        let text = text.trim();
+        if let Some(monday) = parse_week(text) {
+            return Ok(WeekArg::Iso(monday));
+        }
+        let number = text
+            .strip_prefix(['W', 'w'])
+            .and_then(|n| n.parse::<u32>().ok());
+        match number {
+            Some(week @ 1..=53) => Ok(WeekArg::OfYear(week)),
+            _ => bail!(
+                "'{text}' is not an ISO week; write it as YYYY-Www, e.g. 2026-W41, or W41 for this year's (weeks start on Monday)"
+            ),
+        }
+    }
+
+    /// The Monday that starts it; `W41` is week 41 of `today`'s ISO year.
+    pub fn monday(self, today: NaiveDate) -> Result<NaiveDate> {
+        match self {
+            WeekArg::Iso(monday) => Ok(monday),
+            WeekArg::OfYear(week) => {
+                let year = today.iso_week().year();
+                match NaiveDate::from_isoywd_opt(year, week, Weekday::Mon) {
+                    Some(monday) => Ok(monday),
+                    None => bail!("{year} has no week {week}: its last is week 52"),
+                }
+            }
+        }
     }
 }
 
@@ -157,7 +204,8 @@ pub fn parse_period_start(text: &str) -> Result<NaiveDate> {
         return Ok(date);
     }
     bail!(
-        "'{trimmed}' is not a date or period; write a day (2026-10-05), a week (2026-W41), a month (2026-10) or a year (2026)"
+        "'{trimmed}' is not a date or period; write a day (2026-10-05), a week (2026-W41), a month (2026-10) or a year (2026){}",
+        did_you_mean(trimmed)
     )
 }
 

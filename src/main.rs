@@ -3,9 +3,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use turnout::cli::Cli;
 use turnout::error::{UsageError, is_broken_pipe};
 
 // mimalloc: a million-row import allocates and frees a few small strings per row on two threads;
@@ -18,7 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     no_huge_pages();
-    let cli = Cli::parse();
+    let cli = turnout::cli::parse();
     let db = turnout::store::resolve_db_path(cli.db.as_deref());
     match turnout::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

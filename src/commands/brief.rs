@@ -6,9 +6,9 @@ use chrono::Duration;
 use std::path::PathBuf;
 
 use super::Context;
-use super::flags::FormatArgs;
+use super::flags::{FormatArgs, RangeArgs};
 use crate::campaigns::{self, Campaign};
-use crate::dates::{Period, parse_week_arg, week_label, week_start};
+use crate::dates::{Period, week_label, week_start};
 use crate::error::UsageError;
 use crate::output::{Cell, Column, Report, Section};
 use crate::report::brief::{
@@ -20,15 +20,11 @@ use clap::Args;
 
 #[derive(Debug, Args)]
 pub struct BriefArgs {
-    /// The ISO week, e.g. 2026-W41 (default: the last complete week)
-    #[arg(long, conflicts_with_all = ["begin", "end"])]
-    pub week: Option<String>,
-    /// First day included (a date, 2026-W41, 2026-10 or 2026)
-    #[arg(long, value_name = "DATE")]
-    pub begin: Option<String>,
-    /// First day NOT included
-    #[arg(long, value_name = "DATE")]
-    pub end: Option<String>,
+    /// The ISO week, e.g. 2026-W41, or W41 for this year's (default: the last complete week)
+    #[arg(long, value_parser = super::flags::week, conflicts_with_all = ["begin", "end"])]
+    pub week: Option<crate::dates::WeekArg>,
+    #[command(flatten)]
+    pub range: RangeArgs,
     /// Only these campaigns (repeatable; default: every campaign)
     #[arg(long = "campaign", value_name = "SLUG")]
     pub campaigns: Vec<String>,
@@ -43,15 +39,12 @@ pub struct BriefArgs {
 }
 
 pub fn run(context: &Context, args: BriefArgs) -> Result<()> {
-    let week = match args.week.as_deref() {
-        Some(text) => Some(parse_week_arg(text).map_err(|e| UsageError(format!("--week: {e:#}")))?),
-        None => None,
-    };
-    let period = Period::from_args(args.begin.as_deref(), args.end.as_deref())
+    let period = Period::from_args(args.range.begin.as_deref(), args.range.end.as_deref())
         .map_err(|e| UsageError(format!("{e:#}")))?;
     let store = context.open()?;
     let conn = store.conn();
     let today = context.today(&store)?;
+    let week = args.week.map(|w| w.monday(today)).transpose()?;
     let tz = settings::timezone(conn)?;
     let (begin, end, label) = match (week, period.begin) {
         (Some(monday), _) => (monday, monday + Duration::weeks(1), week_label(monday)),

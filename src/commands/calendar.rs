@@ -6,10 +6,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::flags::{FormatArgs, PeriodArgs};
-use super::{Context, date_flag, period_flags};
+use super::{Context, period_flags};
 use crate::calendar::{self, CheckLimits, NewItem};
-use crate::dates::{parse_week_arg, week_label, week_start};
-use crate::error::UsageError;
+use crate::dates::{week_label, week_start};
 use crate::import::{self, ImportOptions};
 use crate::output::Report;
 use crate::output::progress::Bar;
@@ -25,7 +24,8 @@ pub enum CalendarCommand {
     /// Plan an item: `turnout calendar add 2026-10-13 --time 18:00 --channel email --audience members --title "..."`
     Add {
         /// The day (YYYY-MM-DD)
-        date: String,
+        #[arg(value_parser = super::flags::day)]
+        date: chrono::NaiveDate,
         /// Time of day, HH:MM in the organization's zone
         #[arg(long)]
         time: Option<String>,
@@ -58,8 +58,9 @@ pub enum CalendarCommand {
     Remove { id: i64 },
     /// One week as days x channels: planned, sent, sent-unplanned, missed
     Week {
-        /// The ISO week, e.g. 2026-W41 (default: this week)
-        week: Option<String>,
+        /// The ISO week, e.g. 2026-W41, or W41 for this year's (default: this week)
+        #[arg(value_parser = super::flags::week)]
+        week: Option<crate::dates::WeekArg>,
         #[command(flatten)]
         format: FormatArgs,
     },
@@ -140,11 +141,10 @@ pub fn run(context: &Context, command: CalendarCommand) -> Result<()> {
             goal,
             owner,
         } => {
-            let day = date_flag("date", Some(&date))?.expect("given");
             let item = calendar::add(
                 conn,
                 NewItem {
-                    day,
+                    day: date,
                     time: time.as_deref(),
                     channel: &channel,
                     audience: &audience,
@@ -175,8 +175,8 @@ pub fn run(context: &Context, command: CalendarCommand) -> Result<()> {
             context.print(&Report::single("Calendar", section), format.format)?;
         }
         CalendarCommand::Week { week, format } => {
-            let monday = match week.as_deref() {
-                Some(text) => parse_week_arg(text).map_err(|e| UsageError(format!("{e:#}")))?,
+            let monday = match week {
+                Some(week) => week.monday(today)?,
                 None => week_start(today),
             };
             let mut report = Report::new(format!("Calendar {}", week_label(monday)));

@@ -2,8 +2,8 @@
 
 use anyhow::Result;
 
+use super::Context;
 use super::flags::FormatArgs;
-use super::{Context, date_flag};
 use crate::campaigns::{self, Campaign, CampaignFields};
 use crate::output::{Cell, Column, Report, Section};
 use crate::report::progress::PACE_DEFINITIONS;
@@ -19,11 +19,11 @@ pub struct CampaignFieldArgs {
     #[arg(long)]
     pub team: Option<String>,
     /// First day (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE")]
-    pub start: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = super::flags::day)]
+    pub start: Option<chrono::NaiveDate>,
     /// Last day (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE")]
-    pub end: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = super::flags::day)]
+    pub end: Option<chrono::NaiveDate>,
     /// A source code, UTM campaign or refcode it claims; exact or a glob like 'fair-rent-*' (repeatable)
     #[arg(long = "code", value_name = "CODE")]
     pub codes: Vec<String>,
@@ -130,8 +130,8 @@ fn campaign_fields(args: CampaignFieldArgs, remove_codes: Vec<String>) -> Result
     Ok(CampaignFields {
         name: args.name,
         team: args.team,
-        start: date_flag("start", args.start.as_deref())?,
-        end: date_flag("end", args.end.as_deref())?,
+        start: args.start,
+        end: args.end,
         add_codes: args.codes,
         remove_codes,
     })

@@ -2,8 +2,8 @@
 
 use anyhow::{Result, bail};
 
+use super::Context;
 use super::flags::FormatArgs;
-use super::{Context, date_flag};
 use crate::campaigns;
 use crate::costs::{self, Spend};
 use crate::metrics::Unit;
@@ -17,8 +17,8 @@ pub enum CostCommand {
     Add {
         campaign: String,
         /// The day of the cost (YYYY-MM-DD)
-        #[arg(long, value_name = "DATE")]
-        date: String,
+        #[arg(long, value_name = "DATE", value_parser = super::flags::day)]
+        date: chrono::NaiveDate,
         /// Money spent
         #[arg(long, conflicts_with_all = ["hours", "rate"], required_unless_present = "hours", allow_hyphen_values = true)]
         amount: Option<String>,
@@ -65,7 +65,6 @@ pub fn run(context: &Context, command: CostCommand) -> Result<()> {
             what,
             effort,
         } => {
-            let date = date_flag("date", Some(&date))?.expect("--date is required");
             let spend = match (amount, hours, rate) {
                 (Some(amount), _, _) => Spend::Money(number("amount", &amount)?),
                 (None, Some(hours), Some(rate)) => Spend::Time {

@@ -5,8 +5,7 @@ use chrono::{Datelike, Duration};
 
 use super::flags::{FormatArgs, PeriodArgs};
 use super::{Context, period_flags};
-use crate::dates::{parse_week_arg, week_label, week_start};
-use crate::error::UsageError;
+use crate::dates::{week_label, week_start};
 use crate::output::{Cell, Column, Report, Section};
 use crate::report::digest;
 use crate::report::periods::{Interval, buckets};
@@ -17,9 +16,9 @@ use clap::Args;
 
 #[derive(Debug, Args)]
 pub struct DigestArgs {
-    /// The ISO week, e.g. 2026-W41 (default: the last complete week)
-    #[arg(long)]
-    pub week: Option<String>,
+    /// The ISO week, e.g. 2026-W41, or W41 for this year's (default: the last complete week)
+    #[arg(long, value_parser = super::flags::week)]
+    pub week: Option<crate::dates::WeekArg>,
     /// --begin/--end choose the period instead of --week; --monthly rolls up a month instead
     #[command(flatten)]
     pub period: PeriodArgs,
@@ -29,13 +28,10 @@ pub struct DigestArgs {
 
 pub fn run(context: &Context, args: DigestArgs) -> Result<()> {
     let (period, interval) = period_flags(&args.period)?;
-    let week = match args.week.as_deref() {
-        Some(text) => Some(parse_week_arg(text).map_err(|e| UsageError(format!("--week: {e:#}")))?),
-        None => None,
-    };
     let store = context.open()?;
     let conn = store.conn();
     let today = context.today(&store)?;
+    let week = args.week.map(|w| w.monday(today)).transpose()?;
     let monthly = interval == Some(Interval::Monthly);
     let (begin, end) = match (week, period.begin) {
         // --monthly: the month holding --week (or --begin), else the last complete month,

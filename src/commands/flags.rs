@@ -1,8 +1,30 @@
-//! Flags many commands share: the output format and the report period.
+//! Flags many commands share (the output format, the report period) and the parsers of typed
+//! values (days, period bounds, weeks): a value that cannot be read is a usage error from clap
+//! (exit 2) with the fix, before any command runs.
 
+use chrono::NaiveDate;
 use clap::Args;
 
+use crate::dates::{self, WeekArg};
 use crate::output::Format;
+
+/// A day, `YYYY-MM-DD` (`10/13/2026` is refused, suggesting `2026-10-13`).
+pub fn day(text: &str) -> Result<NaiveDate, String> {
+    dates::parse_date(text).map_err(|e| e.to_string())
+}
+
+/// A period's bound: a day, an ISO week, a month or a year (kept as written; `dates::Period`
+/// reads it).
+pub fn period_bound(text: &str) -> Result<String, String> {
+    dates::parse_period_start(text)
+        .map(|_| text.trim().to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// A week: `2026-W41`, or `W41` for this year's.
+pub fn week(text: &str) -> Result<WeekArg, String> {
+    WeekArg::parse(text).map_err(|e| e.to_string())
+}
 
 #[derive(Debug, Clone, Copy, Args, Default)]
 pub struct FormatArgs {
@@ -11,15 +33,22 @@ pub struct FormatArgs {
     pub format: Format,
 }
 
-/// The period every report takes, hledger style.
+/// A range of days, hledger style: --begin included, --end not.
 #[derive(Debug, Clone, Args, Default)]
-pub struct PeriodArgs {
+pub struct RangeArgs {
     /// First day included (a date, 2026-W41, 2026-10 or 2026)
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = period_bound)]
     pub begin: Option<String>,
     /// First day NOT included (hledger style: --end is exclusive)
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = period_bound)]
     pub end: Option<String>,
+}
+
+/// The period every report takes: a range, and whether to break it into weeks or months.
+#[derive(Debug, Clone, Args, Default)]
+pub struct PeriodArgs {
+    #[command(flatten)]
+    pub range: RangeArgs,
     /// One column per ISO week, plus a total
     #[arg(long, conflicts_with = "monthly")]
     pub weekly: bool,

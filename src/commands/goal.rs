@@ -2,8 +2,8 @@
 
 use anyhow::{Result, bail};
 
+use super::Context;
 use super::flags::FormatArgs;
-use super::{Context, date_flag};
 use crate::campaigns;
 use crate::goals::{self, GoalChange, GoalRequest};
 use crate::metrics::{Unit, Vocabulary};
@@ -23,11 +23,11 @@ pub enum GoalCommand {
         #[arg(allow_hyphen_values = true)]
         target: String,
         /// Deadline, inclusive (YYYY-MM-DD)
-        #[arg(long, value_name = "DATE")]
-        by: String,
+        #[arg(long, value_name = "DATE", value_parser = super::flags::day)]
+        by: chrono::NaiveDate,
         /// When counting starts (default: the campaign's start, else today)
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
+        #[arg(long, value_name = "DATE", value_parser = super::flags::day)]
+        from: Option<chrono::NaiveDate>,
     },
     /// Goals with progress and pace as of today
     List {
@@ -53,8 +53,6 @@ pub fn run(context: &Context, command: GoalCommand) -> Result<()> {
             by,
             from,
         } => {
-            let by = date_flag("by", Some(&by))?.expect("--by is required");
-            let from = date_flag("from", from.as_deref())?;
             let unit = Vocabulary::load(conn)?.resolve(&metric)?.unit;
             let target = parse_target(&target, unit)?;
             let (goal, change) = goals::set(

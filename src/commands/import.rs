@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
+use super::Context;
 use super::flags::FormatArgs;
-use super::{Context, date_flag};
 use crate::dates::DayRange;
 use crate::error::UsageError;
 use crate::import::shape::TimeFlags;
@@ -47,11 +47,11 @@ pub struct ImportArgs {
     #[arg(long, value_name = "FIELD=VALUE", value_parser = parse_set)]
     pub set: Vec<(String, String)>,
     /// Date for rows that carry none; for a snapshot it is --as-of; default: the import day
-    #[arg(long, value_name = "DATE")]
-    pub date: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = super::flags::day)]
+    pub date: Option<chrono::NaiveDate>,
     /// The day a snapshot (totals since the start, e.g. CallPower's statistics) was downloaded; default: the import day
-    #[arg(long, value_name = "DATE", conflicts_with_all = ["period", "begin", "end"])]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", conflicts_with_all = ["period", "begin", "end"], value_parser = super::flags::day)]
+    pub as_of: Option<chrono::NaiveDate>,
     /// The period a file of totals covers, when it does not say: a day (2026-10-05), week (2026-W43) or month (2026-10)
     #[arg(long, value_name = "PERIOD", conflicts_with_all = ["begin", "end"])]
     pub period: Option<String>,
@@ -103,8 +103,8 @@ pub fn run(context: &Context, args: ImportArgs) -> Result<()> {
         _ => None,
     };
     let time = TimeFlags {
-        date: date_flag("date", args.date.as_deref())?,
-        as_of: date_flag("as-of", args.as_of.as_deref())?,
+        date: args.date,
+        as_of: args.as_of,
         period,
     };
     let mut store = context.open()?;

@@ -5,8 +5,8 @@
 use anyhow::Result;
 use std::path::PathBuf;
 
+use super::Context;
 use super::flags::FormatArgs;
-use super::{Context, date_flag};
 use crate::attribution;
 use crate::attribution::design::{self, Design, LiftRequest};
 use crate::campaigns;
@@ -40,8 +40,8 @@ pub struct LiftArgs {
     #[arg(long, value_name = "METRIC")]
     pub outcome: Option<String>,
     /// With --experiment and no --effort: the day the window starts (default: the draw)
-    #[arg(long, value_name = "DATE", conflicts_with = "effort")]
-    pub from: Option<String>,
+    #[arg(long, value_name = "DATE", conflicts_with = "effort", value_parser = super::flags::day)]
+    pub from: Option<chrono::NaiveDate>,
     /// How long after the send an action counts
     #[arg(long, default_value = "14d", value_name = "DURATION")]
     pub window: String,
@@ -52,7 +52,7 @@ pub struct LiftArgs {
 pub fn run(context: &Context, args: LiftArgs) -> Result<()> {
     let window = attribution::parse_duration(&args.window)
         .map_err(|e| UsageError(format!("--window: {e:#}")))?;
-    let from = date_flag("from", args.from.as_deref())?;
+    let from = args.from;
     let store = context.open()?;
     let conn = store.conn();
     let campaign = campaigns::get(conn, &args.campaign)?;

@@ -6,7 +6,7 @@ use super::Context;
 use super::flags::FormatArgs;
 use crate::campaigns;
 use crate::channels;
-use crate::dates::{parse_week_arg, week_label, week_start};
+use crate::dates::{week_label, week_start};
 use crate::error::UsageError;
 use crate::output::{Cell, Column, Report, Section, plain_number};
 use crate::weekly_log::{self, LogRequest};
@@ -19,9 +19,9 @@ pub struct LogArgs {
     /// Numbers as METRIC=VALUE, e.g. calls=120 rsvps=40
     #[arg(value_name = "METRIC=VALUE")]
     pub values: Vec<String>,
-    /// The ISO week, e.g. 2026-W41 (default: this week)
-    #[arg(long)]
-    pub week: Option<String>,
+    /// The ISO week, e.g. 2026-W41, or W41 for this year's (default: this week)
+    #[arg(long, value_parser = super::flags::week)]
+    pub week: Option<crate::dates::WeekArg>,
     /// The channel these numbers belong to, if any (email, sms, social, ...)
     #[arg(long)]
     pub channel: Option<String>,
@@ -39,12 +39,8 @@ pub struct LogArgs {
 }
 
 pub fn run(context: &Context, args: LogArgs) -> Result<()> {
-    let week = match args.week.as_deref() {
-        Some(text) => Some(parse_week_arg(text).map_err(|e| UsageError(format!("--week: {e:#}")))?),
-        None => None,
-    };
     if args.history {
-        return history(context, &args, week);
+        return history(context, &args);
     }
     let Some(campaign) = args.campaign.clone() else {
         return Err(UsageError(
@@ -62,6 +58,7 @@ pub fn run(context: &Context, args: LogArgs) -> Result<()> {
     let store = context.open()?;
     let conn = store.conn();
     let today = context.today(&store)?;
+    let week = args.week.map(|w| w.monday(today)).transpose()?;
     let channel = args.channel.as_deref().map(channels::parse).transpose()?;
     let outcome = weekly_log::log(
         conn,
@@ -116,9 +113,13 @@ pub fn run(context: &Context, args: LogArgs) -> Result<()> {
     Ok(())
 }
 
-fn history(context: &Context, args: &LogArgs, week: Option<chrono::NaiveDate>) -> Result<()> {
+fn history(context: &Context, args: &LogArgs) -> Result<()> {
     let store = context.open()?;
     let conn = store.conn();
+    let week = match args.week {
+        Some(week) => Some(week.monday(context.today(&store)?)?),
+        None => None,
+    };
     let campaign_id = match args.campaign.as_deref() {
         Some(slug) => Some(campaigns::get(conn, slug)?.id),
         None => None,

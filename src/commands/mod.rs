@@ -36,7 +36,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use chrono::NaiveDate;
 
-use crate::dates::{self, parse_date};
+use crate::dates;
 use crate::error::UsageError;
 use crate::output::{self, Format, Report};
 use crate::store::{self, Store, settings};
@@ -147,7 +147,7 @@ fn period_flags(
     args: &flags::PeriodArgs,
 ) -> Result<(dates::Period, Option<crate::report::periods::Interval>)> {
     use crate::report::periods::Interval;
-    let period = dates::Period::from_args(args.begin.as_deref(), args.end.as_deref())
+    let period = dates::Period::from_args(args.range.begin.as_deref(), args.range.end.as_deref())
         .map_err(|e| UsageError(format!("{e:#}")))?;
     let interval = if args.weekly {
         Some(Interval::Weekly)
@@ -157,14 +157,4 @@ fn period_flags(
         None
     };
     Ok((period, interval))
-}
-
-/// Parses an optional date flag; a malformed one is a usage error (exit 2).
-fn date_flag(flag: &str, text: Option<&str>) -> Result<Option<NaiveDate>> {
-    match text {
-        Some(text) => Ok(Some(
-            parse_date(text).map_err(|e| UsageError(format!("--{flag}: {e}")))?,
-        )),
-        None => Ok(None),
-    }
 }

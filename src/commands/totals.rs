@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use super::Context;
-use super::flags::FormatArgs;
+use super::flags::{FormatArgs, RangeArgs};
 use crate::campaigns;
 use crate::dates::Period;
 use crate::error::UsageError;
@@ -32,18 +32,14 @@ pub struct TotalsArgs {
     /// Break the totals down
     #[arg(long, value_enum)]
     pub by: Option<TotalsByArg>,
-    /// First day included (a date, 2026-W41, 2026-10 or 2026)
-    #[arg(long, value_name = "DATE")]
-    pub begin: Option<String>,
-    /// First day NOT included (hledger style: --end is exclusive)
-    #[arg(long, value_name = "DATE")]
-    pub end: Option<String>,
+    #[command(flatten)]
+    pub range: RangeArgs,
     #[command(flatten)]
     pub format: FormatArgs,
 }
 
 pub fn run(context: &Context, args: TotalsArgs) -> Result<()> {
-    let period = Period::from_args(args.begin.as_deref(), args.end.as_deref())
+    let period = Period::from_args(args.range.begin.as_deref(), args.range.end.as_deref())
         .map_err(|e| UsageError(format!("{e:#}")))?;
     let store = context.open()?;
     let conn = store.conn();

@@ -146,25 +146,60 @@ fn the_time_zone_setting_shows_in_report_headers() {
 #[test]
 fn usage_errors_exit_2_and_input_errors_exit_1() {
     let sandbox = Sandbox::new();
+    // Each usage error is clap's, whole: the value, the flag, what to write and the fix.
+    let usage = |args: &[&str], message: &str| {
+        sandbox
+            .cmd()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(message.to_string());
+    };
+    usage(
+        &["--today", "14/10/2026", "totals"],
+        "error: invalid value '14/10/2026' for '--today <DATE>': '14/10/2026' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-30; did you mean 2026-10-14?\n\nFor more information, try '--help'.\n",
+    );
+    usage(
+        &["totals", "--begin", "10/13/2026"],
+        "error: invalid value '10/13/2026' for '--begin <DATE>': '10/13/2026' is not a date or period; write a day (2026-10-05), a week (2026-W41), a month (2026-10) or a year (2026); did you mean 2026-10-13?\n\nFor more information, try '--help'.\n",
+    );
+    usage(
+        &["totals", "--begin", "03/04/2026"],
+        "error: invalid value '03/04/2026' for '--begin <DATE>': '03/04/2026' is not a date or period; write a day (2026-10-05), a week (2026-W41), a month (2026-10) or a year (2026); did you mean 2026-03-04 (the month first, as in the US) or 2026-04-03 (the day first)?\n\nFor more information, try '--help'.\n",
+    );
+    usage(
+        &["totals", "--begin", "last week"],
+        "error: invalid value 'last week' for '--begin <DATE>': 'last week' is not a date or period; write a day (2026-10-05), a week (2026-W41), a month (2026-10) or a year (2026)\n\nFor more information, try '--help'.\n",
+    );
+    usage(
+        &["log", "--week", "W60", "x", "calls=1"],
+        "error: invalid value 'W60' for '--week <WEEK>': 'W60' is not an ISO week; write it as YYYY-Www, e.g. 2026-W41, or W41 for this year's (weeks start on Monday)\n\nFor more information, try '--help'.\n",
+    );
+    usage(
+        &["reprot"],
+        "error: unrecognized command 'reprot'\n\n  tip: did you mean 'report'? (turnout --help lists them all)\n",
+    );
+    usage(
+        &["campaign", "ad", "x"],
+        "error: unrecognized command 'ad'\n\n  tip: did you mean 'add'? (turnout campaign --help lists them all)\n",
+    );
     sandbox.cmd().args(["no-such-command"]).assert().code(2);
-    sandbox
-        .cmd()
-        .args(["--today", "14/10/2026", "totals"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("YYYY-MM-DD"));
-    sandbox
-        .cmd()
-        .args(["totals", "--begin", "last week"])
-        .assert()
-        .code(2);
-    sandbox
-        .cmd()
-        .args(["log", "--week", "W41", "x", "calls=1"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("2026-W41"));
-    sandbox.ok(&["-q", "init"]);
+    // W41 is week 41 of --today's year.
+    sandbox.ok(&["campaign", "add", "x", "--name", "X"]);
+    let logged = sandbox.ok(&[
+        "log",
+        "x",
+        "calls=1",
+        "--week",
+        "W41",
+        "--today",
+        "2026-10-20",
+    ]);
+    assert!(
+        logged.starts_with("Logged for x, 2026-W41 (week of 2026-10-05):"),
+        "{logged}"
+    );
     sandbox
         .cmd()
         .args(["campaign", "show", "nope"])
