@@ -49,10 +49,10 @@ pub struct DriversArgs {
     #[arg(long, value_enum, default_value_t = ModelArg::All)]
     pub model: ModelArg,
     /// How long before an action a touch can count (7d, 36h, 2w)
-    #[arg(long, default_value = "7d", value_name = "DURATION")]
+    #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = super::flags::duration)]
     pub window: String,
     /// Time-decay: how long for a touch's weight to halve
-    #[arg(long, default_value = "7d", value_name = "DURATION")]
+    #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = super::flags::duration)]
     pub half_life: String,
     /// Credit channels (email, sms, ...) or single efforts
     #[arg(long, value_enum, default_value_t = DriversByArg::Channel)]
@@ -71,10 +71,9 @@ pub struct DriversArgs {
 }
 
 pub fn run(context: &Context, args: DriversArgs) -> Result<()> {
-    let window = attribution::parse_duration(&args.window)
-        .map_err(|e| UsageError(format!("--window: {e:#}")))?;
-    let half_life = attribution::parse_duration(&args.half_life)
-        .map_err(|e| UsageError(format!("--half-life: {e:#}")))?;
+    // Both were read by their value parsers: reading them again cannot fail.
+    let window = attribution::parse_duration(&args.window)?;
+    let half_life = attribution::parse_duration(&args.half_life)?;
     if args.aggregate {
         return aggregate(context, &args);
     }

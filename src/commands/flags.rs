@@ -21,6 +21,23 @@ pub fn period_bound(text: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// A duration, `7d`, `12h` or `30m` (kept as written, for the reports that quote it).
+pub fn duration(text: &str) -> Result<String, String> {
+    crate::attribution::parse_duration(text)
+        .map(|_| text.trim().to_string())
+        .map_err(|e| format!("{e:#}"))
+}
+
+/// A time zone from the IANA database: `Europe/Kyiv`, `America/Los_Angeles`.
+pub fn time_zone(text: &str) -> Result<chrono_tz::Tz, String> {
+    crate::store::settings::parse_timezone(text).map_err(|e| format!("{e:#}"))
+}
+
+/// A planted effect, `CHANNEL=SIZE` (`email=0.02`).
+pub fn effect(text: &str) -> Result<(String, f64), String> {
+    crate::simulate::parse_effect(text).map_err(|e| format!("{e:#}"))
+}
+
 /// A week: `2026-W41`, or `W41` for this year's.
 pub fn week(text: &str) -> Result<WeekArg, String> {
     WeekArg::parse(text).map_err(|e| e.to_string())

@@ -15,7 +15,6 @@ use crate::error::UsageError;
 use crate::import::shape::TimeFlags;
 use crate::import::{self, ImportOptions};
 use crate::output::progress::Bar;
-use crate::store::settings;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -35,8 +34,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
     /// Time zone of timestamps that carry no offset (default: the profile's, else the organization's)
-    #[arg(long, value_name = "ZONE")]
-    pub tz: Option<String>,
+    #[arg(long, value_name = "ZONE", value_parser = super::flags::time_zone)]
+    pub tz: Option<chrono_tz::Tz>,
     /// How these files write numbers and dates, e.g. uk-UA, de-DE, en-US (default: the profile's, else `turnout config get locale`)
     #[arg(long, value_name = "TAG", value_parser = crate::locale::Locale::parse)]
     pub locale: Option<crate::locale::Locale>,
@@ -87,12 +86,7 @@ fn parse_set(text: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(context: &Context, args: ImportArgs) -> Result<()> {
-    let tz = match args.tz.as_deref() {
-        Some(zone) => {
-            Some(settings::parse_timezone(zone).map_err(|e| UsageError(format!("--tz: {e:#}")))?)
-        }
-        None => None,
-    };
+    let tz = args.tz;
     let period = match (&args.period, &args.begin, &args.end) {
         (Some(text), _, _) => {
             Some(DayRange::parse(text).map_err(|e| UsageError(format!("--period: {e:#}")))?)

@@ -43,15 +43,15 @@ pub struct LiftArgs {
     #[arg(long, value_name = "DATE", conflicts_with = "effort", value_parser = super::flags::day)]
     pub from: Option<chrono::NaiveDate>,
     /// How long after the send an action counts
-    #[arg(long, default_value = "14d", value_name = "DURATION")]
+    #[arg(long, default_value = "14d", value_name = "DURATION", value_parser = super::flags::duration)]
     pub window: String,
     #[command(flatten)]
     pub format: FormatArgs,
 }
 
 pub fn run(context: &Context, args: LiftArgs) -> Result<()> {
-    let window = attribution::parse_duration(&args.window)
-        .map_err(|e| UsageError(format!("--window: {e:#}")))?;
+    // Read by its value parser: reading it again cannot fail.
+    let window = attribution::parse_duration(&args.window)?;
     let from = args.from;
     let store = context.open()?;
     let conn = store.conn();

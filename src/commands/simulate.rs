@@ -23,8 +23,8 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// A planted effect, e.g. email=0.02: people emailed that week RSVP 2 points more often (repeatable)
-    #[arg(long = "effect", value_name = "CHANNEL=SIZE")]
-    pub effects: Vec<String>,
+    #[arg(long = "effect", value_name = "CHANNEL=SIZE", value_parser = super::flags::effect)]
+    pub effects: Vec<(String, f64)>,
     /// Run a drawn experiment: hold out of every email the people `turnout holdout draw` holds
     /// out of lists/audience.csv with the same seed, at this share (default 0.2)
     #[arg(long, value_name = "SHARE", num_args = 0..=1, default_missing_value = "0.2")]
@@ -42,12 +42,7 @@ pub struct SimulateArgs {
 }
 
 pub fn run(context: &Context, args: SimulateArgs) -> Result<()> {
-    let mut effects = std::collections::BTreeMap::new();
-    for text in &args.effects {
-        let (channel, size) =
-            simulate::parse_effect(text).map_err(|e| UsageError(format!("--effect: {e:#}")))?;
-        effects.insert(channel, size);
-    }
+    let effects: std::collections::BTreeMap<String, f64> = args.effects.iter().cloned().collect();
     if let Some(share) = args.experiment
         && !(share > 0.0 && share < 1.0)
     {
