@@ -11,7 +11,12 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum AudienceCommand {
     /// Map an exported audience name to yours: `turnout audience map "Eastside Tenants Union" members`
-    Map { exported: String, audience: String },
+    Map {
+        /// The audience's name as a tool exports it, e.g. "Eastside Tenants Union"
+        exported: String,
+        /// The organization's own name for it, e.g. members
+        audience: String,
+    },
     /// Every mapping
     List(FormatArgs),
 }

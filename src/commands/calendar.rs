@@ -55,7 +55,10 @@ pub enum CalendarCommand {
         format: FormatArgs,
     },
     /// Remove an item
-    Remove { id: i64 },
+    Remove {
+        /// The item's number, as calendar list shows it
+        id: i64,
+    },
     /// One week as days x channels: planned, sent, sent-unplanned, missed
     Week {
         /// The ISO week, e.g. 2026-W41, or W41 for this year's (default: this week)
@@ -107,6 +110,7 @@ pub enum CalendarCommand {
 #[derive(Debug, Args)]
 pub struct CalendarImportArgs {
     #[arg(required = true, value_name = "FILE")]
+    /// Plan files: CSV with date,time,channel,audience,campaign,title,goal,owner
     pub files: Vec<PathBuf>,
     /// Read and count everything, write nothing
     #[arg(long)]

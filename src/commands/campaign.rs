@@ -40,6 +40,7 @@ pub enum CampaignCommand {
     },
     /// Change a campaign's name, team, dates or codes
     Edit {
+        /// The campaign's short name, e.g. fair-rent-now
         slug: String,
         #[command(flatten)]
         fields: CampaignFieldArgs,
@@ -51,6 +52,7 @@ pub enum CampaignCommand {
     List(FormatArgs),
     /// One campaign: its details, codes, goals with progress, and what data it has
     Show {
+        /// The campaign's short name, e.g. fair-rent-now
         slug: String,
         #[command(flatten)]
         format: FormatArgs,

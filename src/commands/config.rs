@@ -11,9 +11,17 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Change a setting, e.g. `turnout config set timezone America/Los_Angeles`
-    Set { key: String, value: String },
+    Set {
+        /// The setting: timezone, locale, default_country, aggregates_only (turnout config list)
+        key: String,
+        /// Its new value, e.g. America/Los_Angeles or uk-UA
+        value: String,
+    },
     /// Show one setting
-    Get { key: String },
+    Get {
+        /// The setting, e.g. timezone
+        key: String,
+    },
     /// Show every setting with its value and meaning
     List(FormatArgs),
 }

@@ -15,6 +15,7 @@ use clap::Subcommand;
 pub enum CostCommand {
     /// Record a cost: `--amount 84.50`, or staff time as `--hours 6 --rate 25`
     Add {
+        /// The campaign it was spent on, e.g. fair-rent-now
         campaign: String,
         /// The day of the cost (YYYY-MM-DD)
         #[arg(long, value_name = "DATE", value_parser = super::flags::day)]

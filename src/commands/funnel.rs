@@ -13,6 +13,7 @@ use clap::Args;
 
 #[derive(Debug, Args)]
 pub struct FunnelArgs {
+    /// The campaign, e.g. fair-rent-now
     pub campaign: String,
     /// Only this effort (a send, a text campaign, a post): its id as `turnout totals --by effort` shows it
     #[arg(long, value_name = "ID")]

@@ -17,7 +17,9 @@ use clap::Subcommand;
 pub enum GoalCommand {
     /// Set (or change) a goal: `turnout goal set fair-rent-now calls 800 --by 2026-10-30`
     Set {
+        /// The campaign, e.g. fair-rent-now
         campaign: String,
+        /// The metric to reach, e.g. calls or rsvps (turnout metric list)
         metric: String,
         /// The number to reach, e.g. 800
         #[arg(allow_hyphen_values = true)]
@@ -38,7 +40,12 @@ pub enum GoalCommand {
         format: FormatArgs,
     },
     /// Remove a goal
-    Remove { campaign: String, metric: String },
+    Remove {
+        /// The campaign, e.g. fair-rent-now
+        campaign: String,
+        /// The goal's metric, e.g. rsvps
+        metric: String,
+    },
 }
 
 pub fn run(context: &Context, command: GoalCommand) -> Result<()> {

@@ -14,6 +14,7 @@ pub enum MetricCommand {
     List(FormatArgs),
     /// Add your organization's own metric: `turnout metric add house_meetings --result --description "..."`
     Add {
+        /// The new metric's name: lower-case letters, digits and _ (house_meetings)
         name: String,
         /// A field outcome (shown first in reports)
         #[arg(

@@ -14,6 +14,7 @@ mod eventbrite;
 mod experiments;
 mod export;
 mod goals;
+mod help;
 mod import;
 mod log;
 mod profiles;

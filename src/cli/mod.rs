@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+pub mod help;
 
 use crate::commands::audience::{self, AudienceCommand};
 use crate::commands::brief::{self, BriefArgs};
@@ -146,6 +148,13 @@ pub enum Command {
     Audience(AudienceCommand),
     /// Build a demo database (default ./turnout-demo.db, replaced each run) from the bundled sample data and show its progress
     Demo(FormatArgs),
+    /// Print the shell's completion script for turnout's commands and flags
+    Completions {
+        /// The shell: bash, zsh, fish, powershell or elvish
+        shell: clap_complete::Shell,
+    },
+    /// Print turnout's manual page (roff), for man
+    Man,
 }
 
 /// Runs the command the line asked for, with what every command shares.
@@ -186,6 +195,15 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Calendar(command) => calendar::run(&context, command),
         Command::Audience(command) => audience::run(&context, command),
         Command::Demo(format) => demo::run(&context, format.format),
+        Command::Completions { shell } => {
+            let mut command = help::teach(Cli::command());
+            clap_complete::generate(shell, &mut command, "turnout", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Man => {
+            clap_mangen::Man::new(help::teach(Cli::command())).render(&mut std::io::stdout())?;
+            Ok(())
+        }
     }
 }
 
@@ -218,7 +236,10 @@ fn creates_database(command: &Command) -> bool {
 /// `restore` first).
 pub fn parse() -> Cli {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let err = match Cli::try_parse() {
+    let parsed = help::teach(Cli::command())
+        .try_get_matches_from(std::env::args_os())
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let err = match parsed {
         Ok(cli) => return cli,
         Err(err) => err,
     };
