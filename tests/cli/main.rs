@@ -23,5 +23,6 @@ mod safety;
 mod shapes;
 mod store;
 mod totals;
+mod transcripts;
 mod upgrade;
 mod world;

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: a throwaway database per test, and the binary run
 //! against it with a clean environment.
 
+pub mod transcript;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -134,7 +136,7 @@ pub fn demo() -> Sandbox {
 /// The binary with an environment that cannot leak the developer's settings into a test.
 pub fn bare_cmd() -> Command {
     let mut cmd = Command::cargo_bin("turnout").expect("binary built");
-    cmd.env_remove("TURNOUT_DB");
+    cmd.env_remove("TURNOUT_DB").env_remove("COLUMNS");
     cmd
 }
 
