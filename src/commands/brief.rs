@@ -72,10 +72,12 @@ pub fn run(context: &Context, args: BriefArgs) -> Result<()> {
     if let Some(path) = &args.html {
         let html = brief_html::render(&data, &title, &context_line);
         std::fs::write(path, html).with_context(|| format!("cannot write {}", path.display()))?;
-        context.note(&format!(
+        // The page is in the file: the terminal gets only where it is.
+        println!(
             "Wrote {} (one self-contained file: open it in a browser, print it, or project it).",
             path.display()
-        ));
+        );
+        return Ok(());
     }
     let mut report = Report::new(title);
     report.context.push(context_line);
@@ -89,7 +91,7 @@ pub fn run(context: &Context, args: BriefArgs) -> Result<()> {
         }
     ));
     report.sections.extend(sections(&data));
-    report.footnotes.extend(brief::footnotes(&data));
+    report.footnotes.extend(brief::short_footnotes(&data));
     context.print(&report, args.format.format)
 }
 
@@ -99,6 +101,9 @@ fn count(value: f64, aggregates_only: bool) -> Cell {
         None => Cell::Number(value),
     }
 }
+
+/// Weeks of milestones beside results the brief shows (the report shows them all).
+const RECENT_WEEKS: usize = 4;
 
 fn sections(data: &Brief) -> Vec<Section> {
     let a = data.aggregates_only;
@@ -200,7 +205,8 @@ fn sections(data: &Brief) -> Vec<Section> {
                 ]);
             }
         }
-        for week in &c.weeks {
+        // The last four weeks keep the page to a screen; every week: turnout report --weekly.
+        for week in &c.weeks[c.weeks.len().saturating_sub(RECENT_WEEKS)..] {
             let mut cells = vec![Cell::text(slug), Cell::text(&week.label)];
             for m in WEEKLY_MILESTONES {
                 cells.push(count(week.values.get(*m).copied().unwrap_or(0.0), a));
@@ -260,7 +266,8 @@ fn sections(data: &Brief) -> Vec<Section> {
             Column::new("kind", "From"),
             Column::new("check", "Check"),
             Column::new("subject", "What"),
-            Column::new("fix", "How to fix"),
+            // On one page the fixes are behind turnout check and turnout calendar check.
+            Column::tools_only("fix", "How to fix"),
         ],
     )
     .with_empty("No warnings.");
