@@ -2,16 +2,14 @@
 //! week view, the audience x channel matrix, checks, results, and an ICS export.
 
 use anyhow::{Context as _, Result, bail};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::flags::{FormatArgs, PeriodArgs};
 use super::{Context, period_flags};
 use crate::calendar::{self, CheckLimits, NewItem};
 use crate::dates::{week_label, week_start};
-use crate::import::{self, ImportOptions};
+use crate::import::ImportOptions;
 use crate::output::Report;
-use crate::output::progress::Bar;
 use crate::report::sections::calendar::{
     MATRIX_LEGEND, RESULTS_LEGEND, WEEK_LEGEND, item_cells, item_section, matrix_section,
     results_section, warnings_section, week_section,
@@ -268,14 +266,11 @@ fn import_plan(context: &Context, args: CalendarImportArgs) -> Result<()> {
         strict: args.strict,
         ..ImportOptions::new(context.today(&store)?)
     };
-    let mut bar = Bar::new(!context.quiet && std::io::stderr().is_terminal());
-    let batch = import::import_files(
+    context.import_files(
         &mut store,
         &args.files,
         &options,
         args.rejects.as_deref(),
-        &mut bar,
-        &mut |outcome| context.say(outcome),
-    )?;
-    context.account_for(&batch, args.dry_run, args.format.format)
+        args.format.format,
+    )
 }

@@ -2,7 +2,6 @@
 //! row. Shows a progress bar for big files (on a terminal only), writes rejected rows to
 //! `--rejects`, prints a summary per file, and exits 1 if any file was refused.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -12,9 +11,8 @@ use super::Context;
 use super::flags::FormatArgs;
 use crate::dates::DayRange;
 use crate::error::UsageError;
+use crate::import::ImportOptions;
 use crate::import::shape::TimeFlags;
-use crate::import::{self, ImportOptions};
-use crate::output::progress::Bar;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -116,14 +114,11 @@ pub fn run(context: &Context, args: ImportArgs) -> Result<()> {
         sheet: args.sheet.clone(),
         set: args.set.clone(),
     };
-    let mut bar = Bar::new(!context.quiet && std::io::stderr().is_terminal());
-    let batch = import::import_files(
+    context.import_files(
         &mut store,
         &args.files,
         &options,
         args.rejects.as_deref(),
-        &mut bar,
-        &mut |outcome| context.say(outcome),
-    )?;
-    context.account_for(&batch, args.dry_run, args.format.format)
+        args.format.format,
+    )
 }

@@ -105,9 +105,32 @@ impl Context {
         }
     }
 
+    /// Imports files one by one (a progress bar on a terminal, what each file has to say as it
+    /// is done), then accounts for them all (see `account_for`).
+    pub fn import_files(
+        &self,
+        store: &mut Store,
+        files: &[PathBuf],
+        options: &crate::import::ImportOptions,
+        rejects: Option<&std::path::Path>,
+        format: Format,
+    ) -> Result<()> {
+        use std::io::IsTerminal;
+        let mut bar = output::progress::Bar::new(!self.quiet && io::stderr().is_terminal());
+        let batch = crate::import::import_files(
+            store,
+            files,
+            options,
+            rejects,
+            &mut bar,
+            &mut |outcome| self.say(outcome),
+        )?;
+        self.account_for(&batch, options.dry_run, format)
+    }
+
     /// The end of an import: the rejects files written, the summary of every file, and exit 1
     /// when any file was refused.
-    pub fn account_for(
+    fn account_for(
         &self,
         batch: &crate::import::Batch,
         dry_run: bool,
