@@ -187,7 +187,7 @@ fn read_context(store: &Store, options: &ImportOptions, file_name: &str) -> Resu
         matcher: crate::linking::CodeMatcher::load(conn)?,
         default_country: settings::phone_country(conn)?,
         db_path: store.path().to_path_buf(),
-        has_people: conn.query_row("SELECT EXISTS (SELECT 1 FROM person)", [], |row| row.get(0))?,
+        has_people: store.holds_people()?,
         legacy_identities: conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM import WHERE context IS NULL)",
             [],
