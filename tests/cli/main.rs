@@ -1,5 +1,6 @@
 //! Integration tests: the built `turnout` binary run on real-looking files, checking real numbers.
-//! One test binary (faster to build); one module per command family.
+//! One test binary (faster to build); one module per command family, and the property tests of
+//! the import, run in-process through the library.
 
 mod common;
 
@@ -18,6 +19,7 @@ mod help;
 mod import;
 mod log;
 mod profiles;
+mod properties;
 mod reports;
 mod safety;
 mod shapes;
