@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use tabled::builder::Builder;
 use tabled::settings::object::Columns;
-use tabled::settings::{Alignment, Style, Width};
+use tabled::settings::{Alignment, Format, Style};
 
 use super::{Cell, Report, Section, numeric_columns, people_columns};
 
@@ -180,23 +180,54 @@ fn column_blocks(section: &Section, shown: &[usize], width: usize) -> Vec<Vec<us
     blocks
 }
 
-/// Splits text into lines of at most `width` characters, at spaces (a longer word stays whole).
+/// Splits text into lines of at most `width` characters, at spaces; a longer word is split by
+/// `split_long_word`.
 fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
+        for (n, piece) in split_long_word(word, width).into_iter().enumerate() {
+            // The pieces of one word are never joined by a space: each after the first starts
+            // a line.
+            let fits = line.chars().count() + 1 + piece.chars().count() <= width;
+            if !line.is_empty() && (n > 0 || !fits) {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(&piece);
         }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
     }
     if !line.is_empty() || lines.is_empty() {
         lines.push(line);
     }
     lines
+}
+
+/// A cell's text wrapped to `width`, its own line breaks kept.
+fn rewrap(text: &str, width: usize) -> String {
+    text.lines()
+        .flat_map(|line| wrap_words(line, width))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A word longer than the width (a file's path, a list without spaces) in pieces that fit:
+/// broken after a `/` where it can be, so each piece of a path stays a whole folder or name.
+fn split_long_word(word: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut pieces = Vec::new();
+    let mut rest: Vec<char> = word.chars().collect();
+    while rest.len() > width {
+        let cut = rest[..width]
+            .iter()
+            .rposition(|c| *c == '/')
+            .map_or(width, |slash| slash + 1);
+        pieces.push(rest.drain(..cut).collect());
+    }
+    pieces.push(rest.into_iter().collect());
+    pieces
 }
 
 /// Narrows the columns of prose (cells with spaces: titles, reasons, fixes) so a wide table fits
@@ -248,7 +279,12 @@ fn fit_width(table: &mut tabled::Table, section: &Section, shown: &[usize], widt
         let target = width.saturating_sub(excess).max(narrowest);
         excess -= width - target;
         narrowed.insert(position, target);
-        table.modify(Columns::one(position), Width::wrap(target).keep_words(true));
+        // Our own wrapping, not tabled's keep_words: that one starts a wrapped line with the
+        // space it broke at.
+        table.modify(
+            Columns::one(position),
+            Format::content(move |text| rewrap(text, target)),
+        );
     }
     // Still too wide: a long token (a file's path, a list without spaces) wraps where it
     // must, never below 40.
@@ -268,7 +304,40 @@ fn fit_width(table: &mut tabled::Table, section: &Section, shown: &[usize], widt
             }
             let target = widest.saturating_sub(excess).max(40);
             excess -= widest - target;
-            table.modify(Columns::one(position), Width::wrap(target));
+            table.modify(
+                Columns::one(position),
+                Format::content(move |text| rewrap(text, target)),
+            );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_break_at_spaces_and_never_start_with_one() {
+        assert_eq!(
+            wrap_words("1 row(s) carry it and no campaign claims it", 17),
+            ["1 row(s) carry it", "and no campaign", "claims it"]
+        );
+    }
+
+    #[test]
+    fn a_long_path_breaks_after_a_folder() {
+        let path = "imports/samples/mailchimp-account-export/granular_activity/opens/7412204_fair-rent-now-4.csv";
+        assert_eq!(
+            wrap_words(path, 70),
+            [
+                "imports/samples/mailchimp-account-export/granular_activity/opens/",
+                "7412204_fair-rent-now-4.csv"
+            ]
+        );
+        // A name longer than the width has no folder to break after: it breaks where it must.
+        assert_eq!(
+            wrap_words("see abcdefghij/klm", 8),
+            ["see", "abcdefgh", "ij/klm"]
+        );
     }
 }
