@@ -10,7 +10,7 @@ use super::flags::{FormatArgs, RangeArgs};
 use crate::campaigns::{self, Campaign};
 use crate::dates::{Period, week_label, week_start};
 use crate::error::UsageError;
-use crate::output::{Cell, Column, Report, Section};
+use crate::output::{Cell, Column, Format, Report, Section};
 use crate::report::brief::{
     self, Brief, WEEKLY_MILESTONES, driver_words, mask_small_counts, small,
 };
@@ -90,7 +90,7 @@ pub fn run(context: &Context, args: BriefArgs) -> Result<()> {
             ""
         }
     ));
-    report.sections.extend(sections(&data));
+    report.sections.extend(sections(&data, args.format.format));
     report.footnotes.extend(brief::short_footnotes(&data));
     context.print(&report, args.format.format)
 }
@@ -105,7 +105,7 @@ fn count(value: f64, aggregates_only: bool) -> Cell {
 /// Weeks of milestones beside results the brief shows (the report shows them all).
 const RECENT_WEEKS: usize = 4;
 
-fn sections(data: &Brief) -> Vec<Section> {
+fn sections(data: &Brief, format: Format) -> Vec<Section> {
     let a = data.aggregates_only;
     let mut results = Section::new(
         "Results vs goals",
@@ -132,7 +132,8 @@ fn sections(data: &Brief) -> Vec<Section> {
             Column::new("direct", "Direct codes"),
             Column::new("low", "Rules: lowest"),
             Column::new("high", "highest"),
-            Column::new("words", "In words"),
+            // The caveat each row would repeat is said once, in the footnotes.
+            Column::tools_only("words", "In words"),
         ],
     )
     .with_empty("No result in this period to explain.");
@@ -288,5 +289,27 @@ fn sections(data: &Brief) -> Vec<Section> {
             masked(&w.fix),
         ]);
     }
+    if matches!(format, Format::Table | Format::Markdown) {
+        warnings = one_row_per_check(warnings);
+    }
     vec![results, drivers, weekly, upcoming, warnings]
+}
+
+/// For people, the warnings of one check share a row, so the page stays one screen; CSV and JSON
+/// keep a row per warning with its fix.
+fn one_row_per_check(mut warnings: Section) -> Section {
+    let rows = std::mem::take(&mut warnings.rows);
+    for row in rows {
+        let same_check = |last: &Vec<Cell>| last[0] == row[0] && last[1] == row[1];
+        match warnings.rows.last_mut() {
+            Some(last) if same_check(last) => {
+                if let (Cell::Text(joined), Cell::Text(subject)) = (&mut last[2], &row[2]) {
+                    joined.push_str("; ");
+                    joined.push_str(subject);
+                }
+            }
+            _ => warnings.rows.push(row),
+        }
+    }
+    warnings
 }

@@ -397,15 +397,15 @@ pub fn small(value: f64, aggregates_only: bool) -> Option<&'static str> {
 /// that hold the detail (the HTML page carries the full `footnotes`).
 pub fn short_footnotes(data: &Brief) -> Vec<String> {
     vec![
-        "Results are field outcomes; milestones are comms metrics on the way. Pace and verdicts: turnout goal list; every definition: turnout definitions; milestones for the last four weeks (every week: turnout report --weekly); how to fix each warning: turnout check and turnout calendar check.".to_string(),
+        "Results are field outcomes; milestones are comms metrics on the way. More: turnout report --weekly, goal list (pace), definitions, check (fixes).".to_string(),
         format!(
-            "What drove them covers {} only. Direct codes: results carrying an effort's code. The rules share each result's credit among the touches recorded in the 7 days before: rules, not causes; only an experiment shows cause (turnout holdout draw, turnout lift).",
+            "What drove them ({}): direct codes are results carrying an effort's code; rules share credit among touches of the 7 days before. Not causes: only an experiment shows cause (turnout lift).",
             data.period_label
         ),
         if data.aggregates_only {
             "Aggregates only: counts below 5 are shown as <5.".to_string()
         } else {
-            "Full detail: small counts are shown as they are (--aggregates-only for a wider audience).".to_string()
+            "Full detail: small counts are shown as they are (--aggregates-only to hide them).".to_string()
         },
     ]
 }

@@ -69,13 +69,27 @@ details summary { cursor: pointer; color: #1f4e79; }
 footer { margin-top: 2rem; border-top: 1px solid #bfbfbf; padding-top: .5rem; color: #595959; font-size: .9rem; }
 svg text { font-family: inherit; }
 svg { max-width: 100%; height: auto; }
+.pair { display: flex; gap: 1rem; }
+.pair > * { flex: 1 1 0; min-width: 0; }
+.pair > table { flex: 0 0 auto; }
+@media screen and (max-width: 40rem) { .pair { display: block; } }
+/* On paper: one sheet per campaign, then one for the calendar, warnings and definitions.
+   The charts carry their numbers, so the tables behind each \"Table\" stay on screen. */
 @media print {
-  @page { size: auto; margin: 15mm; }
-  body { margin: 0; max-width: none; font-size: 11pt; }
-  h2 { break-after: avoid; }
-  figure, table { break-inside: avoid; }
-  details { display: block; }
-  details > summary { display: none; }
+  @page { size: auto; margin: 12mm; }
+  body { margin: 0; max-width: none; font-size: 9pt; line-height: 1.3; }
+  h1 { font-size: 15pt; }
+  h2 { font-size: 12pt; margin-top: .8rem; }
+  h3 { font-size: 10pt; margin: .6rem 0 .2rem; }
+  h1, h2, h3, figcaption { break-after: avoid; }
+  figure, table, li { break-inside: avoid; }
+  figure { margin: .2rem 0 .4rem; }
+  table { font-size: 8.5pt; margin: .2rem 0 .4rem; }
+  details { display: none; }
+  section.campaign { break-after: page; }
+  section.appendix ul { columns: 2; column-gap: 1.5rem; margin: .2rem 0; padding-left: 1rem; }
+  section.appendix li { font-size: 7.5pt; }
+  footer { margin-top: .8rem; font-size: 8pt; }
 }
 ";
 
@@ -96,8 +110,11 @@ pub fn render(brief: &Brief, title: &str, context_line: &str) -> String {
         h.push_str("<p class=\"empty\">No data yet: no campaigns.</p>\n");
     }
     for c in &brief.campaigns {
+        h.push_str("<section class=\"campaign\">\n");
         campaign(&mut h, c, a, &brief.period_label);
+        h.push_str("</section>\n");
     }
+    h.push_str("<section class=\"appendix\">\n");
     // The calendar.
     h.push_str("<h2 id=\"calendar\">Next two weeks</h2>\n");
     if brief.upcoming.is_empty() {
@@ -155,7 +172,7 @@ pub fn render(brief: &Brief, title: &str, context_line: &str) -> String {
     for note in super::brief::footnotes(brief) {
         let _ = writeln!(h, "<li>{}</li>", esc(&note));
     }
-    h.push_str("</ul>\n");
+    h.push_str("</ul>\n</section>\n");
     let _ = write!(
         h,
         "<footer>Made by turnout {} · {} · Mode: {}</footer>\n</body>\n</html>\n",
@@ -182,12 +199,13 @@ fn campaign(h: &mut String, c: &CampaignBrief, a: bool, period: &str) {
     if c.goals.is_empty() && c.results.is_empty() {
         h.push_str("<p class=\"empty\">No data yet: no results or goals.</p>\n");
     }
+    h.push_str("<div class=\"pair\">\n");
     if !c.goals.is_empty() {
         let row = 46;
         let height = 30 + row * c.goals.len();
         let _ = write!(
             h,
-            "<figure><figcaption>Goal progress and pace</figcaption>\n<svg role=\"img\" aria-labelledby=\"g-{s}\" width=\"900\" height=\"{height}\" viewBox=\"0 0 900 {height}\">\n<title id=\"g-{s}\">Each goal: done so far against its target; the dashed line is where an even pace would be by {}</title>\n<text x=\"200\" y=\"16\" font-size=\"12\" fill=\"{GREY}\">0%</text><text x=\"560\" y=\"16\" font-size=\"12\" fill=\"{GREY}\" text-anchor=\"end\">100% of target</text>\n",
+            "<figure><figcaption>Goal progress and pace</figcaption>\n<svg role=\"img\" aria-labelledby=\"g-{s}\" width=\"760\" height=\"{height}\" viewBox=\"0 0 760 {height}\">\n<title id=\"g-{s}\">Each goal: done so far against its target; the dashed line is where an even pace would be by {}</title>\n<text x=\"200\" y=\"16\" font-size=\"12\" fill=\"{GREY}\">0%</text><text x=\"560\" y=\"16\" font-size=\"12\" fill=\"{GREY}\" text-anchor=\"end\">100% of target</text>\n",
             c.goals
                 .first()
                 .map(|p| p.goal.by.to_string())
@@ -248,9 +266,10 @@ fn campaign(h: &mut String, c: &CampaignBrief, a: bool, period: &str) {
         }
         h.push_str("</tbody></table>\n");
     }
+    h.push_str("</div>\n");
 
-    // What drove them.
-    h.push_str("<h3>What drove them</h3>\n");
+    // What drove them, beside the funnel.
+    h.push_str("<div class=\"pair\">\n<div>\n<h3>What drove them</h3>\n");
     match (&c.outcome, c.drivers.is_empty()) {
         (Some(outcome), false) => {
             let max = c
@@ -262,7 +281,7 @@ fn campaign(h: &mut String, c: &CampaignBrief, a: bool, period: &str) {
             let height = 40 + row * c.drivers.len();
             let _ = write!(
                 h,
-                "<figure><figcaption>{} in {period} ({} in all): credit by channel, lowest to highest across the rules that share it; the diamond marks direct codes</figcaption>\n<svg role=\"img\" aria-labelledby=\"d-{s}\" width=\"900\" height=\"{height}\" viewBox=\"0 0 900 {height}\">\n<title id=\"d-{s}\">Range of credit across the rules for each channel, with direct codes marked</title>\n<text x=\"180\" y=\"{axis}\" font-size=\"12\" fill=\"{GREY}\">0</text><text x=\"540\" y=\"{axis}\" font-size=\"12\" fill=\"{GREY}\" text-anchor=\"end\">{} {}</text>\n",
+                "<figure><figcaption>{} in {period} ({} in all): credit by channel, lowest to highest across the rules that share it; the diamond marks direct codes</figcaption>\n<svg role=\"img\" aria-labelledby=\"d-{s}\" width=\"470\" height=\"{height}\" viewBox=\"0 0 470 {height}\">\n<title id=\"d-{s}\">Range of credit across the rules for each channel, with direct codes marked</title>\n<text x=\"130\" y=\"{axis}\" font-size=\"12\" fill=\"{GREY}\">0</text><text x=\"330\" y=\"{axis}\" font-size=\"12\" fill=\"{GREY}\" text-anchor=\"end\">{} {}</text>\n",
                 esc(outcome),
                 num(c.actions as f64, a),
                 num(max, a),
@@ -272,10 +291,10 @@ fn campaign(h: &mut String, c: &CampaignBrief, a: bool, period: &str) {
             );
             for (i, d) in c.drivers.iter().enumerate() {
                 let y = 16 + i * row;
-                let scale = |v: f64| 180.0 + v / max * 360.0;
+                let scale = |v: f64| 130.0 + v / max * 200.0;
                 let _ = write!(
                     h,
-                    "<text x=\"0\" y=\"{ty}\" font-size=\"14\" fill=\"{INK}\">{key}</text>\n<rect x=\"{x:.1}\" y=\"{y}\" width=\"{w:.1}\" height=\"16\" fill=\"{BLUE}\" opacity=\"0.85\"/>\n<path d=\"M {dx:.1} {dy1} l 6 8 l -6 8 l -6 -8 z\" fill=\"{ORANGE}\"/>\n<text x=\"560\" y=\"{ty}\" font-size=\"13\" fill=\"{INK}\">{low} to {high} · direct {direct}</text>\n",
+                    "<text x=\"0\" y=\"{ty}\" font-size=\"14\" fill=\"{INK}\">{key}</text>\n<rect x=\"{x:.1}\" y=\"{y}\" width=\"{w:.1}\" height=\"16\" fill=\"{BLUE}\" opacity=\"0.85\"/>\n<path d=\"M {dx:.1} {dy1} l 6 8 l -6 8 l -6 -8 z\" fill=\"{ORANGE}\"/>\n<text x=\"340\" y=\"{ty}\" font-size=\"13\" fill=\"{INK}\">{low} to {high} · direct {direct}</text>\n",
                     ty = y + 13,
                     key = esc(&d.key),
                     x = scale(d.low),
@@ -302,6 +321,7 @@ fn campaign(h: &mut String, c: &CampaignBrief, a: bool, period: &str) {
         ),
     }
 
+    h.push_str("</div>\n");
     // The funnel.
     if c.funnel.iter().any(|s| s.count > 0.0) {
         let first = c
@@ -314,27 +334,28 @@ fn campaign(h: &mut String, c: &CampaignBrief, a: bool, period: &str) {
         let height = 10 + row * c.funnel.len();
         let _ = write!(
             h,
-            "<figure><figcaption>Funnel, campaign to date</figcaption>\n<svg role=\"img\" aria-labelledby=\"f-{s}\" width=\"900\" height=\"{height}\" viewBox=\"0 0 900 {height}\">\n<title id=\"f-{s}\">From messages sent to people acting: each step's count, bar length on a square-root scale so small steps stay visible</title>\n",
+            "<figure><figcaption>Funnel, campaign to date (in brackets: % of the step before)</figcaption>\n<svg role=\"img\" aria-labelledby=\"f-{s}\" width=\"470\" height=\"{height}\" viewBox=\"0 0 470 {height}\">\n<title id=\"f-{s}\">From messages sent to people acting: each step's count, bar length on a square-root scale so small steps stay visible</title>\n",
             s = esc(&c.campaign.slug)
         );
         for (i, step) in c.funnel.iter().enumerate() {
             let y = 6 + i * row;
-            let width = (step.count / first).sqrt() * 380.0;
+            let width = (step.count / first).sqrt() * 220.0;
             let _ = write!(
                 h,
-                "<text x=\"0\" y=\"{ty}\" font-size=\"14\" fill=\"{INK}\">{name}</text>\n<rect x=\"160\" y=\"{y}\" width=\"{width:.1}\" height=\"20\" fill=\"{BLUE}\"/>\n<text x=\"{tx:.1}\" y=\"{ty}\" font-size=\"13\" fill=\"{INK}\">{count}{rate}</text>\n",
+                "<text x=\"0\" y=\"{ty}\" font-size=\"14\" fill=\"{INK}\">{name}</text>\n<rect x=\"110\" y=\"{y}\" width=\"{width:.1}\" height=\"20\" fill=\"{BLUE}\"/>\n<text x=\"{tx:.1}\" y=\"{ty}\" font-size=\"13\" fill=\"{INK}\">{count}{rate}</text>\n",
                 ty = y + 15,
                 name = esc(&step.metric),
-                tx = 168.0 + width,
+                tx = 118.0 + width,
                 count = num(step.count, a),
                 rate = step
                     .step_rate
-                    .map(|r| format!(" ({r:.1}% of the step before)"))
+                    .map(|r| format!(" ({r:.1}%)"))
                     .unwrap_or_default(),
             );
         }
         h.push_str("</svg>\n</figure>\n");
     }
+    h.push_str("</div>\n");
 
     // Milestones beside results, week by week.
     h.push_str("<h3>Milestones beside results, week by week</h3>\n");
@@ -350,6 +371,7 @@ fn campaign(h: &mut String, c: &CampaignBrief, a: bool, period: &str) {
     if opens.iter().chain(&results).all(|v| *v == 0.0) {
         h.push_str("<p class=\"empty\">No data yet: nothing in these weeks.</p>\n");
     } else {
+        h.push_str("<div class=\"pair\">\n");
         for (label, values, colour, dash) in [
             ("unique_opens", &opens, BLUE, ""),
             (
@@ -370,6 +392,7 @@ fn campaign(h: &mut String, c: &CampaignBrief, a: bool, period: &str) {
                 a,
             );
         }
+        h.push_str("</div>\n");
     }
     h.push_str("<details><summary>Table</summary>\n<table><thead><tr><th>Week</th>");
     for m in WEEKLY_MILESTONES {
@@ -406,7 +429,7 @@ fn line_chart(
     a: bool,
 ) {
     let max = values.iter().copied().fold(0.0, f64::max).max(1.0);
-    let (left, top, width, height) = (60.0, 20.0, 560.0, 120.0);
+    let (left, top, width, height) = (44.0, 20.0, 400.0, 120.0);
     let step = if values.len() > 1 {
         width / (values.len() - 1) as f64
     } else {
@@ -423,7 +446,7 @@ fn line_chart(
         .collect();
     let _ = write!(
         h,
-        "<figure><figcaption>{metric} per week</figcaption>\n<svg role=\"img\" aria-labelledby=\"l-{s}-{m}\" width=\"720\" height=\"190\" viewBox=\"0 0 720 190\">\n<title id=\"l-{s}-{m}\">{metric} per ISO week</title>\n<line x1=\"{left}\" y1=\"{bottom}\" x2=\"{right}\" y2=\"{bottom}\" stroke=\"{GREY}\"/>\n<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{bottom}\" stroke=\"{GREY}\"/>\n<text x=\"{lx}\" y=\"{ty}\" font-size=\"12\" fill=\"{GREY}\" text-anchor=\"end\">{maxl}</text>\n<text x=\"{lx}\" y=\"{bottom}\" font-size=\"12\" fill=\"{GREY}\" text-anchor=\"end\">0</text>\n<text x=\"12\" y=\"90\" font-size=\"12\" fill=\"{GREY}\" transform=\"rotate(-90 12 90)\" text-anchor=\"middle\">{metric}</text>\n<polyline points=\"{points}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"3\"{dash}/>\n",
+        "<figure><figcaption>{metric} per week</figcaption>\n<svg role=\"img\" aria-labelledby=\"l-{s}-{m}\" width=\"470\" height=\"190\" viewBox=\"0 0 470 190\">\n<title id=\"l-{s}-{m}\">{metric} per ISO week</title>\n<line x1=\"{left}\" y1=\"{bottom}\" x2=\"{right}\" y2=\"{bottom}\" stroke=\"{GREY}\"/>\n<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{bottom}\" stroke=\"{GREY}\"/>\n<text x=\"{lx}\" y=\"{ty}\" font-size=\"12\" fill=\"{GREY}\" text-anchor=\"end\">{maxl}</text>\n<text x=\"{lx}\" y=\"{bottom}\" font-size=\"12\" fill=\"{GREY}\" text-anchor=\"end\">0</text>\n<text x=\"12\" y=\"90\" font-size=\"12\" fill=\"{GREY}\" transform=\"rotate(-90 12 90)\" text-anchor=\"middle\">{metric}</text>\n<polyline points=\"{points}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"3\"{dash}/>\n",
         metric = esc(metric),
         s = esc(slug),
         m = esc(metric),

@@ -302,4 +302,55 @@ fn the_html_page_renders_in_a_real_browser() {
     assert!(dom.contains("24 of 40 (60%) · on track"));
     // The weekly unique opens of W41: Mailchimp #9 (1,651) and #10 (2,002).
     assert!(dom.contains(">3,653<"), "W41's unique opens in the chart");
+
+    // On paper, on A4 and on Letter alike: the campaign on one sheet of its own (so no heading is
+    // left at the foot of a page), then one for the calendar, warnings and definitions.
+    let print = |name: &str, html: String| {
+        let page = sandbox.path(&format!("{name}.html"));
+        std::fs::write(&page, html).unwrap();
+        let pdf = sandbox.path(&format!("{name}.pdf"));
+        let printed = Command::new(&chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+            ])
+            .arg(format!("--print-to-pdf={}", pdf.display()))
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .expect("run chromium");
+        let bytes = std::fs::read(&pdf)
+            .unwrap_or_else(|_| panic!("no PDF: {}", String::from_utf8_lossy(&printed.stderr)));
+        pdf_pages(&bytes)
+    };
+    for size in ["A4", "letter"] {
+        let sized = text.replace("size: auto", &format!("size: {size}"));
+        assert_eq!(print(size, sized.clone()), 2, "the brief printed on {size}");
+        let campaign_only = sized.replace(
+            "section.campaign { break-after: page; }",
+            "section.appendix, footer { display: none; }",
+        );
+        assert_ne!(campaign_only, sized, "the print style names its sections");
+        assert_eq!(
+            print(&format!("{size}-campaign"), campaign_only),
+            1,
+            "the campaign alone printed on {size}"
+        );
+    }
+}
+
+/// The page count a PDF's page tree gives (`/Count N` of its root `/Pages`: the largest count).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/Count ")
+        .filter_map(|(at, key)| {
+            let digits: String = text[at + key.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse().ok()
+        })
+        .max()
+        .expect("a page tree with a count")
 }
