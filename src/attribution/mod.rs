@@ -64,15 +64,16 @@ impl Model {
     }
 }
 
-/// What credit is given to: one effort, or a channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What credit is given to: one effort, or a channel. (`--by` reads it, as `--format` reads
+/// `output::Format`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum By {
     Effort,
     Channel,
 }
 
-/// Which event of a person's contact with an effort times the touch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which event of a person's contact with an effort times the touch (`--touch` reads it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TouchKind {
     Any,
     Sent,

@@ -10,32 +10,25 @@ use crate::efforts;
 use crate::error::UsageError;
 use crate::output::{Cell, Column, Format, Report, Section};
 use crate::store::settings;
-use clap::{Args, ValueEnum};
+use clap::Args;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ModelArg {
-    Direct,
-    Last,
-    First,
-    Linear,
-    TimeDecay,
-    Position,
-    Markov,
-    All,
-}
+/// The models `--model` names: one, or all of them side by side.
+#[derive(Debug, Clone)]
+pub struct Models(pub Vec<Model>);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DriversByArg {
-    Effort,
-    Channel,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TouchArg {
-    Any,
-    Sent,
-    Opened,
-    Clicked,
+/// `--model`: a model's name (from `Model::ALL`, so the names cannot drift), or `all`.
+fn models() -> impl TypedValueParser<Value = Models> {
+    PossibleValuesParser::new(std::iter::once("all").chain(Model::ALL.map(Model::as_str))).map(
+        |name| {
+            Models(
+                Model::ALL
+                    .into_iter()
+                    .filter(|m| name == "all" || m.as_str() == name)
+                    .collect(),
+            )
+        },
+    )
 }
 
 #[derive(Debug, Args)]
@@ -43,11 +36,11 @@ pub struct DriversArgs {
     /// The campaign (default: every campaign's actions and efforts)
     pub campaign: Option<String>,
     /// The result to explain: attended, rsvps, calls, signups, donations...
-    #[arg(long, value_name = "METRIC")]
+    #[arg(long, value_name = "METRIC", value_parser = super::flags::metric)]
     pub outcome: String,
     /// The model, or all of them side by side
-    #[arg(long, value_enum, default_value_t = ModelArg::All)]
-    pub model: ModelArg,
+    #[arg(long, default_value = "all", value_name = "MODEL", value_parser = models())]
+    pub model: Models,
     /// How long before an action a touch can count (7d, 36h, 2w)
     #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = super::flags::duration)]
     pub window: String,
@@ -55,11 +48,11 @@ pub struct DriversArgs {
     #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = super::flags::duration)]
     pub half_life: String,
     /// Credit channels (email, sms, ...) or single efforts
-    #[arg(long, value_enum, default_value_t = DriversByArg::Channel)]
-    pub by: DriversByArg,
+    #[arg(long, value_enum, default_value_t = By::Channel)]
+    pub by: By,
     /// Which event of a person's contact with an effort times the touch
-    #[arg(long, value_enum, default_value_t = TouchArg::Any)]
-    pub touch: TouchArg,
+    #[arg(long, value_enum, default_value_t = TouchKind::Any)]
+    pub touch: TouchKind,
     /// Weekly numbers only: regress the outcome on each channel's carried-over activity
     #[arg(long)]
     pub aggregate: bool,
@@ -88,28 +81,11 @@ pub fn run(context: &Context, args: DriversArgs) -> Result<()> {
         outcome: args.outcome.clone(),
         window,
         half_life,
-        by: match args.by {
-            DriversByArg::Effort => By::Effort,
-            DriversByArg::Channel => By::Channel,
-        },
-        touch: match args.touch {
-            TouchArg::Any => TouchKind::Any,
-            TouchArg::Sent => TouchKind::Sent,
-            TouchArg::Opened => TouchKind::Opened,
-            TouchArg::Clicked => TouchKind::Clicked,
-        },
+        by: args.by,
+        touch: args.touch,
         period: None,
     };
-    let models: Vec<Model> = match args.model {
-        ModelArg::All => Model::ALL.to_vec(),
-        ModelArg::Direct => vec![Model::Direct],
-        ModelArg::Last => vec![Model::Last],
-        ModelArg::First => vec![Model::First],
-        ModelArg::Linear => vec![Model::Linear],
-        ModelArg::TimeDecay => vec![Model::TimeDecay],
-        ModelArg::Position => vec![Model::Position],
-        ModelArg::Markov => vec![Model::Markov],
-    };
+    let models = args.model.0.clone();
     let evidence = attribution::load(conn, &options)?;
     let actions = evidence.converting.len();
     let credits = attribution::credit(&evidence, &models, half_life);
