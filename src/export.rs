@@ -41,6 +41,12 @@ fn sha256_of(path: &Path) -> Result<String> {
 }
 
 pub fn export(store: &Store, dir: &Path, with_key: bool) -> Result<Vec<Exported>> {
+    if dir.exists() && !dir.is_dir() {
+        bail!(
+            "{} is a file, not a folder; export into a new or empty folder, e.g. turnout export turnout-export",
+            dir.display()
+        );
+    }
     if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
         bail!(
             "{} already holds files; export into a new or empty folder so nothing is mixed up",

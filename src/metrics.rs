@@ -119,8 +119,9 @@ impl Vocabulary {
     /// "unknown metric 'cals': did you mean 'calls'? ..." for errors and rejected rows alike.
     pub fn unknown_message(&self, name: &str) -> String {
         let mut message = format!("'{}' is not a known metric", name.trim());
-        if let Some(closest) = self.closest(name) {
-            message.push_str(&format!("; did you mean '{closest}'?"));
+        match self.closest(name) {
+            Some(closest) => message.push_str(&format!("; did you mean '{closest}'?")),
+            None => message.push('.'),
         }
         let results: Vec<&str> = self.names_of(Family::Result);
         let milestones: Vec<&str> = self.names_of(Family::Milestone);
@@ -175,6 +176,40 @@ impl Vocabulary {
     }
 }
 
+/// A metric's name as written, trimmed, if it can be one: lower-case letters, digits and
+/// underscores, starting with a letter, at most 40. Otherwise what to write instead, e.g.
+/// `Unique Opens` suggests `unique_opens`.
+pub fn check_name(name: &str) -> Result<&str, String> {
+    let name = name.trim();
+    if check_name_shape(name) {
+        return Ok(name);
+    }
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let suggestion = words.join("_");
+    let fix = if check_name_shape(&suggestion) {
+        format!("did you mean {suggestion}?")
+    } else {
+        "e.g. house_meetings".to_string()
+    };
+    Err(format!(
+        "'{name}' cannot be a metric name: use lower-case letters, digits and underscores, starting with a letter ({fix})"
+    ))
+}
+
+/// Lower-case letters, digits and underscores, starting with a letter, at most 40.
+fn check_name_shape(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 40
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// Adds an organization's own metric.
 pub fn add(
     conn: &Connection,
@@ -183,18 +218,7 @@ pub fn add(
     unit: Unit,
     description: &str,
 ) -> Result<Metric> {
-    let name = name.trim();
-    let valid = !name.is_empty()
-        && name.len() <= 40
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !valid {
-        bail!(
-            "'{name}' cannot be a metric name: use lower-case letters, digits and underscores, starting with a letter (e.g. house_meetings)"
-        );
-    }
+    let name = check_name(name).map_err(anyhow::Error::msg)?;
     let vocabulary = Vocabulary::load(conn)?;
     if let Some(existing) = vocabulary.find(name) {
         bail!(

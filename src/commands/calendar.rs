@@ -37,7 +37,7 @@ pub enum CalendarCommand {
         #[arg(long)]
         title: String,
         /// The metric it asks for (an ask when it is a result: calls, rsvps...)
-        #[arg(long, value_name = "METRIC")]
+        #[arg(long, value_name = "METRIC", value_parser = super::flags::metric)]
         goal: Option<String>,
         /// Who is responsible
         #[arg(long)]

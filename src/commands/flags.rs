@@ -33,6 +33,12 @@ pub fn time_zone(text: &str) -> Result<chrono_tz::Tz, String> {
     crate::store::settings::parse_timezone(text).map_err(|e| format!("{e:#}"))
 }
 
+/// A metric's name, `unique_opens` (`Unique Opens` is refused, suggesting `unique_opens`);
+/// whether the database knows it is the command's to say.
+pub fn metric(text: &str) -> Result<String, String> {
+    crate::metrics::check_name(text).map(str::to_string)
+}
+
 /// A planted effect, `CHANNEL=SIZE` (`email=0.02`).
 pub fn effect(text: &str) -> Result<(String, f64), String> {
     crate::simulate::parse_effect(text).map_err(|e| format!("{e:#}"))

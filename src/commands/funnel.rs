@@ -19,7 +19,7 @@ pub struct FunnelArgs {
     #[arg(long, value_name = "ID")]
     pub effort: Option<String>,
     /// The result the funnel ends in (default rsvps, then attended): signups, calls, donations...
-    #[arg(long, value_name = "METRIC")]
+    #[arg(long, value_name = "METRIC", value_parser = super::flags::metric)]
     pub outcome: Option<String>,
     #[command(flatten)]
     pub period: PeriodArgs,

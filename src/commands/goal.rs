@@ -20,6 +20,7 @@ pub enum GoalCommand {
         /// The campaign, e.g. fair-rent-now
         campaign: String,
         /// The metric to reach, e.g. calls or rsvps (turnout metric list)
+        #[arg(value_parser = super::flags::metric)]
         metric: String,
         /// The number to reach, e.g. 800
         #[arg(allow_hyphen_values = true)]
@@ -44,6 +45,7 @@ pub enum GoalCommand {
         /// The campaign, e.g. fair-rent-now
         campaign: String,
         /// The goal's metric, e.g. rsvps
+        #[arg(value_parser = super::flags::metric)]
         metric: String,
     },
 }

@@ -37,7 +37,7 @@ pub struct LiftArgs {
     #[arg(long, value_name = "FILE", requires = "holdout")]
     pub sent: Option<PathBuf>,
     /// The result to compare (default: any result that is an action: no cancellations or no-shows)
-    #[arg(long, value_name = "METRIC")]
+    #[arg(long, value_name = "METRIC", value_parser = super::flags::metric)]
     pub outcome: Option<String>,
     /// With --experiment and no --effort: the day the window starts (default: the draw)
     #[arg(long, value_name = "DATE", conflicts_with = "effort", value_parser = super::flags::day)]

@@ -15,6 +15,7 @@ pub enum MetricCommand {
     /// Add your organization's own metric: `turnout metric add house_meetings --result --description "..."`
     Add {
         /// The new metric's name: lower-case letters, digits and _ (house_meetings)
+        #[arg(value_parser = super::flags::metric)]
         name: String,
         /// A field outcome (shown first in reports)
         #[arg(

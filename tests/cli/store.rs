@@ -177,6 +177,18 @@ fn usage_errors_exit_2_and_input_errors_exit_1() {
         "error: invalid value 'W60' for '--week <WEEK>': 'W60' is not an ISO week; write it as YYYY-Www, e.g. 2026-W41, or W41 for this year's (weeks start on Monday)\n\nFor more information, try '--help'.\n",
     );
     usage(
+        &["drivers", "--outcome", "Unique Opens"],
+        "error: invalid value 'Unique Opens' for '--outcome <METRIC>': 'Unique Opens' cannot be a metric name: use lower-case letters, digits and underscores, starting with a letter (did you mean unique_opens?)\n\nFor more information, try '--help'.\n",
+    );
+    usage(
+        &["goal", "set", "x", "RSVPs", "40", "--by", "2026-11-15"],
+        "error: invalid value 'RSVPs' for '<METRIC>': 'RSVPs' cannot be a metric name: use lower-case letters, digits and underscores, starting with a letter (did you mean rsvps?)\n\nFor more information, try '--help'.\n",
+    );
+    usage(
+        &["drivers", "--outcome", "rsvps", "--model", "u-shaped"],
+        "error: invalid value 'u-shaped' for '--model <MODEL>'\n  [possible values: all, direct, last, first, linear, time-decay, position, markov]\n\nFor more information, try '--help'.\n",
+    );
+    usage(
         &["reprot"],
         "error: unrecognized command 'reprot'\n\n  tip: did you mean 'report'? (turnout --help lists them all)\n",
     );
@@ -257,4 +269,72 @@ fn a_command_that_only_reads_never_creates_a_database() {
         "Fair Rent Now",
     ]);
     assert!(sandbox.db().exists());
+}
+
+/// The errors people meet on a database that exists, each whole: what is wrong, what there is,
+/// and the command that fixes it. Exit 1, nothing on stdout.
+#[test]
+fn input_errors_say_what_is_wrong_and_how_to_fix_it() {
+    let sandbox = crate::common::demo();
+    let metrics = "Results: rsvps, attended, no_shows, calls, signups, signatures, shifts, doors, cards, pledges, votes, donations, donation_amount, cancellations, conversations. Milestones: sent, delivered, bounces, unique_opens, opens, unique_clicks, clicks, unsubscribes, complaints, impressions, reach, views, engagements, likes, reactions, comments, shares, follows, link_clicks, replies, opt_outs, sessions, responses. Add your own with: turnout metric add NAME --result (or --milestone) --description \"...\"";
+    let file = sandbox.path("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (
+            vec!["report", "fair-rent-nwo"],
+            "error: there is no campaign 'fair-rent-nwo'. Did you mean 'fair-rent-now'? Campaigns: fair-rent-now. Create a new one with: turnout campaign add fair-rent-nwo --name \"...\"".to_string(),
+        ),
+        (
+            vec!["drivers", "fair-rent-now", "--outcome", "house_visits"],
+            format!("error: 'house_visits' is not a known metric. {metrics}"),
+        ),
+        (
+            vec!["log", "fair-rent-now", "cals=3"],
+            format!("error: 'cals' is not a known metric; did you mean 'calls'? {metrics}"),
+        ),
+        (
+            vec!["log", "fair-rent-now", "calls=abc"],
+            "error: calls: expected a whole number of zero or more (e.g. 120), found 'abc'".to_string(),
+        ),
+        (
+            vec!["metric", "add", "calls", "--milestone", "--description", "x"],
+            "error: the metric 'calls' already exists (a result: Completed calls to targets (elected officials, voters))".to_string(),
+        ),
+        (
+            vec!["goal", "remove", "fair-rent-now", "doors"],
+            "error: fair-rent-now has no goal for doors".to_string(),
+        ),
+        (
+            vec!["lift", "fair-rent-now", "--experiment", "assembly-invitee"],
+            "error: there is no experiment 'assembly-invitee'; the experiments are: assembly-invite (see turnout holdout list)".to_string(),
+        ),
+        (
+            vec!["calendar", "remove", "999"],
+            "error: there is no calendar item 999; see them with: turnout calendar list".to_string(),
+        ),
+        (
+            vec!["campaign", "add", "fair-rent-now", "--name", "X"],
+            "error: a campaign called 'fair-rent-now' already exists. Change it with: turnout campaign edit fair-rent-now ...".to_string(),
+        ),
+        (
+            vec!["export", file.to_str().unwrap()],
+            format!("error: {} is a file, not a folder; export into a new or empty folder, e.g. turnout export turnout-export", file.display()),
+        ),
+    ];
+    for (args, message) in cases {
+        sandbox
+            .cmd()
+            .args(&args)
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(format!("{message}\n"));
+    }
+    // An import's table of files goes to stdout; why a file was refused goes to stderr.
+    sandbox
+        .cmd()
+        .args(["import", "nofile.csv"])
+        .assert()
+        .code(1)
+        .stderr("error: cannot import nofile.csv: there is no such file. Check the name and the folder you are in\nerror: 1 of 1 file(s) were refused and nothing from them was written; the messages above say why\n");
 }
